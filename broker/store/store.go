@@ -1,0 +1,254 @@
+// Package store defines what the broker keeps: accounts, API keys, nodes,
+// leases, metered usage and the double-entry ledger, and the Store interface
+// that every storage engine (broker/store/sqlite, later PostgreSQL)
+// implements.
+//
+// The store is bookkeeping only. It does not price traffic or decide what is
+// billable (that is metering/billing); it applies amounts it is given
+// atomically and idempotently, so that the ledger balances after any crash or
+// retry.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors that callers branch on with errors.Is.
+var (
+	ErrNotFound          = errors.New("not found")
+	ErrConflict          = errors.New("conflict")
+	ErrInsufficientFunds = errors.New("insufficient funds")
+	// ErrIdempotencyMismatch is returned when an Idempotency-Key is reused
+	// with a different request.
+	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
+)
+
+// AccountKind says what an account does in the market.
+type AccountKind string
+
+// Account kinds.
+const (
+	KindBuyer    AccountKind = "buyer"
+	KindOperator AccountKind = "operator"
+	KindAdmin    AccountKind = "admin"
+)
+
+// Scope is what an API key may do.
+type Scope string
+
+// Key scopes.
+const (
+	ScopeBuyer    Scope = "buyer"
+	ScopeOperator Scope = "operator"
+	ScopeAdmin    Scope = "admin"
+)
+
+// Account is a customer of the market: a buyer, an operator (seller) or an
+// administrator.
+type Account struct {
+	ID        string
+	Kind      AccountKind
+	Name      string
+	CreatedAt time.Time
+}
+
+// APIKey is the stored form of an API key. The secret itself is never
+// stored: only Hash (SHA-256 of the whole key string).
+type APIKey struct {
+	ID        string // public identifier, also the key's lookup prefix
+	AccountID string
+	Scope     Scope
+	Hash      []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time // zero: never
+	RevokedAt time.Time // zero: active
+}
+
+// Region is where a node's traffic leaves the internet.
+type Region struct {
+	Country     string // ISO 3166-1 alpha-2, upper case
+	Subdivision string // ISO 3166-2, e.g. "DE-BE"; may be empty
+	City        string
+}
+
+// Node is an exit: an agent or a relay.
+type Node struct {
+	ID               string // derived from PublicKey
+	OperatorID       string
+	PublicKey        []byte // Ed25519, 32 bytes
+	Region           Region
+	ASN              int
+	ConnType         string   // residential, business, mobile, datacenter
+	Protocols        []string // e.g. "quic"
+	QUICAddr         string   // host:port of the QUIC exit
+	PriceMicrosPerGB int64    // seller's floor, micro-units per 10^9 bytes
+	CapacityBps      int64    // advertised, bytes per second
+	SpareBps         int64    // from the latest heartbeat
+	EgressSummary    string
+	LastSeen         time.Time
+	CreatedAt        time.Time
+}
+
+// NodeFilter selects nodes for listing and matching. Zero fields match all.
+type NodeFilter struct {
+	Country       string
+	Subdivision   string
+	City          string
+	ASN           int
+	ConnType      string
+	Protocol      string
+	SeenSince     time.Time // only nodes with LastSeen at or after this
+	ExcludeIDs    []string
+	Limit         int // 0: no limit
+	AfterID       string
+	MaxPriceMicro int64 // 0: any price
+}
+
+// Heartbeat is what a node reports periodically.
+type Heartbeat struct {
+	NodeID   string
+	SpareBps int64
+	At       time.Time
+}
+
+// LeaseStatus is where a lease is in its life.
+type LeaseStatus string
+
+// Lease states.
+const (
+	LeaseActive    LeaseStatus = "active"
+	LeaseClosed    LeaseStatus = "closed"
+	LeaseExhausted LeaseStatus = "exhausted"
+	LeaseExpired   LeaseStatus = "expired"
+)
+
+// Lease is coverage a buyer bought: a hold on its balance and a set of exits.
+type Lease struct {
+	ID               string
+	BuyerID          string
+	Status           LeaseStatus
+	PriceMicrosPerGB int64
+	FeeBPS           int64 // broker fee in basis points of the charge
+	HoldMicros       int64 // amount originally held
+	RateBps          int64 // 0: unlimited
+	Protocols        []string
+	NodeIDs          []string
+	CreatedAt        time.Time
+	ExpiresAt        time.Time
+	ClosedAt         time.Time
+}
+
+// Settlement is one verified cumulative receipt turned into money by the
+// broker: the cumulative totals so far for (LeaseID, NodeID). The store
+// applies only the increase over what it has already settled for that pair,
+// so replays and reordered receipts are harmless.
+type Settlement struct {
+	LeaseID         string
+	NodeID          string
+	Seq             uint64
+	BytesUp         int64 // cumulative, buyer → destination
+	BytesDown       int64 // cumulative, destination → buyer
+	CumChargeMicros int64 // cumulative buyer charge for this pair
+	CumFeeMicros    int64 // cumulative broker fee within that charge
+}
+
+// SettleResult says what a Settle call did.
+type SettleResult struct {
+	Applied       bool  // false: nothing new (replay or older receipt)
+	ChargedMicros int64 // buyer debit applied by this call
+	FeeMicros     int64
+	SellerMicros  int64
+	Exhausted     bool // the lease's hold is used up; the lease is now exhausted
+}
+
+// Usage is the settled state of one exit of a lease.
+type Usage struct {
+	LeaseID       string
+	NodeID        string
+	Seq           uint64
+	BytesUp       int64
+	BytesDown     int64
+	ChargedMicros int64
+	FeeMicros     int64
+	UpdatedAt     time.Time
+}
+
+// Balance of an account, in micro-units.
+type Balance struct {
+	AccountID       string
+	AvailableMicros int64
+	HeldMicros      int64
+	EarnedMicros    int64 // operator earnings
+}
+
+// LedgerEntry is one line of a double-entry transaction. Every transaction's
+// entries sum to zero.
+type LedgerEntry struct {
+	ID           int64
+	TxnID        string
+	Book         string // e.g. "buyer:<id>:available", "seller:<id>", "broker:fees", "external:funding"
+	AccountID    string // owning account, empty for broker/external books
+	AmountMicros int64  // positive: credit to Book; negative: debit
+	Kind         string // credit, hold, charge, fee, release
+	LeaseID      string
+	CreatedAt    time.Time
+}
+
+// LedgerCheck is the result of auditing the whole ledger.
+type LedgerCheck struct {
+	SumMicros        int64 // sum of every entry; must be 0
+	UnbalancedTxns   int   // transactions whose entries do not sum to 0
+	BookMismatches   int   // cached balances that differ from their entries
+	NegativeBalances int   // buyer available or held below zero
+}
+
+// Balanced reports whether the audit found nothing wrong.
+func (c LedgerCheck) Balanced() bool {
+	return c.SumMicros == 0 && c.UnbalancedTxns == 0 && c.BookMismatches == 0 && c.NegativeBalances == 0
+}
+
+// Store is everything the broker needs from storage. Implementations must be
+// safe for concurrent use; every method that moves money runs in one
+// database transaction.
+type Store interface {
+	CreateAccount(ctx context.Context, a Account) error
+	Account(ctx context.Context, id string) (Account, error)
+
+	CreateKey(ctx context.Context, k APIKey) error
+	Key(ctx context.Context, id string) (APIKey, error)
+	Keys(ctx context.Context, accountID string) ([]APIKey, error)
+	RevokeKey(ctx context.Context, accountID, keyID string, at time.Time) error
+
+	// Credit moves amount from external funding to the buyer's available
+	// balance. A repeated idemKey for the same account and amount returns
+	// the first transaction's ID and changes nothing.
+	Credit(ctx context.Context, idemKey, accountID string, amountMicros int64) (txnID string, err error)
+	Balance(ctx context.Context, accountID string) (Balance, error)
+	// Ledger lists an account's entries in ID order after the cursor.
+	Ledger(ctx context.Context, accountID string, afterID int64, limit int) ([]LedgerEntry, error)
+	CheckLedger(ctx context.Context) (LedgerCheck, error)
+
+	UpsertNode(ctx context.Context, n Node) error
+	Node(ctx context.Context, id string) (Node, error)
+	Nodes(ctx context.Context, f NodeFilter) ([]Node, error)
+	RecordHeartbeat(ctx context.Context, h Heartbeat) error
+
+	// CreateLease holds l.HoldMicros of the buyer's available balance and
+	// stores the lease, atomically. It fails with ErrInsufficientFunds when
+	// the balance is short. A repeated idemKey from the same buyer returns
+	// the first lease (created=false); a different request under the same
+	// key is ErrIdempotencyMismatch.
+	CreateLease(ctx context.Context, idemKey string, requestHash []byte, l Lease) (stored Lease, created bool, err error)
+	Lease(ctx context.Context, id string) (Lease, error)
+	Leases(ctx context.Context, buyerID string, afterID string, limit int) ([]Lease, error)
+	// CloseLease releases what is left of the hold and sets the status
+	// (closed, expired). Closing a lease that is not active is a no-op.
+	CloseLease(ctx context.Context, id string, status LeaseStatus, at time.Time) (Lease, error)
+
+	Settle(ctx context.Context, s Settlement) (SettleResult, error)
+	Usage(ctx context.Context, leaseID string) ([]Usage, error)
+
+	Close() error
+}
