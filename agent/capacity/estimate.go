@@ -1,0 +1,34 @@
+package capacity
+
+import "time"
+
+// estimate turns one interval's rates into a Snapshot. The caller holds mu.
+func (s *Sampler) estimate(totalUp, totalDown, relayUp, relayDown int64, at time.Time) Snapshot {
+	houseUp := max(totalUp-relayUp, 0)
+	houseDown := max(totalDown-relayDown, 0)
+	s.peakUp = max(s.peakUp, totalUp)
+	s.peakDown = max(s.peakDown, totalDown)
+	linkUp := link(s.cfg.LinkUpBps, s.peakUp)
+	linkDown := link(s.cfg.LinkDownBps, s.peakDown)
+	free := min(linkUp-houseUp, linkDown-houseDown)
+	spare := max(free-free*s.cfg.HeadroomPct/100, 0)
+	if s.cfg.OwnerCapBps > 0 {
+		spare = min(spare, s.cfg.OwnerCapBps)
+	}
+	return Snapshot{
+		HouseholdUpBps: houseUp, HouseholdDownBps: houseDown,
+		RelayUpBps: relayUp, RelayDownBps: relayDown,
+		LinkUpBps: linkUp, LinkDownBps: linkDown,
+		SpareBps: spare,
+		At:       at,
+	}
+}
+
+// link is the configured capacity, or the observed peak, never below
+// MinLinkBps.
+func link(configured, peak int64) int64 {
+	if configured > 0 {
+		return configured
+	}
+	return max(peak, MinLinkBps)
+}
