@@ -1,0 +1,40 @@
+// Command sparelink-broker runs the SpareLink marketplace: accounts and API
+// keys, the node registry, matching, leases, metering intake and the
+// ledger, behind a REST API.
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/sparelink/sparelink/broker/brokerd"
+	"github.com/sparelink/sparelink/internal/cli"
+)
+
+func main() {
+	var common cli.Common
+	var cfg brokerd.Config
+	cmd := cli.NewRoot("sparelink-broker", "Run the SpareLink marketplace broker",
+		`sparelink-broker serves the SpareLink REST API: buyers buy metered coverage,
+operators register exit nodes, exits' signed receipts are settled in a
+double-entry ledger. State lives in an embedded SQLite database in the data
+directory. On first start it writes the first admin API key to
+<data-dir>/admin.key (mode 0600).`, &common)
+	f := cmd.Flags()
+	f.StringVar(&cfg.Listen, "listen", "127.0.0.1:8400", "HTTP listen address")
+	f.StringVar(&cfg.DataDir, "data-dir", "sparelink-broker", "data directory (database, token key, first admin key)")
+	f.StringVar(&cfg.DB, "db", "", "SQLite database file (default <data-dir>/broker.db)")
+	f.Int64Var(&cfg.FeeBPS, "fee-bps", 1000, "broker fee in basis points of each charge")
+	f.DurationVar(&cfg.HeartbeatTTL, "heartbeat-ttl", 0, "nodes silent for longer are offline (default 30s)")
+	f.DurationVar(&cfg.TokenTTL, "token-ttl", 0, "lifetime of lease tokens (default 10m)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		log, err := common.Setup(cmd)
+		if err != nil {
+			return err
+		}
+		defer log.Sync()
+		ctx, stop := cli.SignalContext()
+		defer stop()
+		return brokerd.Run(ctx, cfg, log, nil)
+	}
+	cli.Main(cmd)
+}

@@ -1,0 +1,54 @@
+// Command sparelink-relay runs an ISP's high-capacity SpareLink exit.
+package main
+
+import (
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/sparelink/sparelink/internal/cli"
+	"github.com/sparelink/sparelink/relay/relayd"
+)
+
+func main() {
+	var common cli.Common
+	var cfg relayd.Config
+	var capacityMbit float64
+	cmd := cli.NewRoot("sparelink-relay", "Run an ISP's SpareLink exit relay",
+		`sparelink-relay is the exit an ISP or local operator runs on a server with a
+public address: it registers with the broker under the operator's key and
+serves QUIC exits (HTTP/3 CONNECT) for buyers' leases, checking every lease
+token offline and applying the same egress policy as home agents.`, &common)
+	f := cmd.Flags()
+	f.StringVar(&cfg.DataDir, "data-dir", "sparelink-relay", "data directory (node key)")
+	f.StringVar(&cfg.BrokerURL, "broker", "http://127.0.0.1:8400", "broker base URL")
+	f.StringVar(&cfg.OperatorKey, "operator-key", "", "operator API key (required; prefer "+cli.EnvName("operator-key")+")")
+	f.StringVar(&cfg.Region.Country, "country", "", "ISO 3166-1 country code (required)")
+	f.StringVar(&cfg.Region.Subdivision, "subdivision", "", "ISO 3166-2 subdivision")
+	f.StringVar(&cfg.Region.City, "city", "", "city")
+	f.IntVar(&cfg.ASN, "asn", 0, "autonomous system number")
+	f.StringVar(&cfg.ConnectionType, "connection-type", "business", "business or datacenter")
+	f.Int64Var(&cfg.PriceMicrosPerGB, "price", 800_000, "floor price in micro-units per GB")
+	f.Float64Var(&capacityMbit, "capacity", 1000, "capacity offered, Mbit/s")
+	f.StringVar(&cfg.Listen, "listen", "127.0.0.1:0", "UDP address of the QUIC exit")
+	f.StringVar(&cfg.Advertise, "advertise", "", "exit address buyers dial (default: the listen address)")
+	f.StringSliceVar(&cfg.EgressAllow, "egress-allow", nil, "extra destinations buyers may reach")
+	f.StringSliceVar(&cfg.EgressDeny, "egress-deny", nil, "extra destinations buyers may not reach")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		log, err := common.Setup(cmd)
+		if err != nil {
+			return err
+		}
+		defer log.Sync()
+		cfg.CapacityBps = int64(capacityMbit * 1e6 / 8)
+		ctx, stop := cli.SignalContext()
+		defer stop()
+		n, err := relayd.Start(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer n.Close()
+		log.Info("relay running", zap.String("node", n.ID()), zap.String("exit", n.ExitAddr()))
+		return n.Run(ctx)
+	}
+	cli.Main(cmd)
+}

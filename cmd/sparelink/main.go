@@ -1,0 +1,18 @@
+// Command sparelink is the buyer's tool: it runs the local gateway that
+// carries applications' traffic through a lease's exits, and the demo that
+// runs the whole market on one machine.
+package main
+
+import (
+	"github.com/sparelink/sparelink/internal/cli"
+)
+
+func main() {
+	var common cli.Common
+	root := cli.NewRoot("sparelink", "Buy network reach through SpareLink exits",
+		`sparelink is the SpareLink buyer's command line: "sparelink gateway" serves a
+local SOCKS5 and HTTP proxy that sends each connection through the exits of
+one of your leases, and "sparelink demo" runs a whole market on this machine.`, &common)
+	root.AddCommand(demoCommand(&common), gatewayCommand(&common))
+	cli.Main(root)
+}

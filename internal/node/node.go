@@ -1,0 +1,178 @@
+// Package node runs what every exit node has in common, whether it is a home
+// agent or an ISP relay: the QUIC exit, registration with the broker, the
+// broker's token keys, heartbeats with spare capacity, and the upload of
+// signed cumulative receipts for the traffic it carried.
+//
+// Owner policy and capacity measurement belong to the agent; this package
+// is told the spare capacity through Config.Spare.
+package node
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/sparelink/sparelink/broker/api"
+	"github.com/sparelink/sparelink/client"
+	"github.com/sparelink/sparelink/internal/identity"
+	"github.com/sparelink/sparelink/internal/lease"
+	"github.com/sparelink/sparelink/metering/meter"
+	"github.com/sparelink/sparelink/relay/egress"
+	"github.com/sparelink/sparelink/relay/quicexit"
+)
+
+// Listing is how the node describes itself in the broker's registry.
+type Listing struct {
+	Region           api.Region
+	ASN              int
+	ConnectionType   string // residential, business, mobile, datacenter
+	PriceMicrosPerGB int64
+	CapacityBps      int64
+}
+
+// Config configures a node. Key, Broker, Egress and Listing are required.
+type Config struct {
+	Key     identity.Key
+	Broker  *client.Client // authenticated with the operator's key
+	Egress  *egress.Policy
+	Listing Listing
+	// Meter counts the exit's traffic per lease; nil means a new one.
+	Meter *meter.Meter
+	// ListenQUIC is the UDP address of the exit; empty means 127.0.0.1:0.
+	ListenQUIC string
+	// AdvertiseAddr is the exit address buyers dial; empty means the
+	// listening address.
+	AdvertiseAddr string
+	// Spare reports spare capacity in bytes per second; nil means
+	// Listing.CapacityBps minus nothing.
+	Spare func() int64
+	// HeartbeatInterval between heartbeats; zero means 10s.
+	HeartbeatInterval time.Duration
+	// ReceiptInterval between receipt uploads; zero means 5s.
+	ReceiptInterval time.Duration
+}
+
+// Node is a running exit node.
+type Node struct {
+	cfg      Config
+	log      *zap.Logger
+	meter    *meter.Meter
+	verifier *lease.Verifier
+	exit     *quicexit.Exit
+	addr     net.Addr
+	receipts *issuer
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start fetches the broker's token keys, starts the exit and registers the
+// node. Call Run to keep it registered and paid, and Close to stop it.
+func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Node, error) {
+	if cfg.Broker == nil || cfg.Egress == nil || cfg.Key.Private == nil {
+		return nil, errors.New("node: Key, Broker and Egress are required")
+	}
+	if cfg.ListenQUIC == "" {
+		cfg.ListenQUIC = "127.0.0.1:0"
+	}
+	if cfg.HeartbeatInterval == 0 {
+		cfg.HeartbeatInterval = 10 * time.Second
+	}
+	if cfg.ReceiptInterval == 0 {
+		cfg.ReceiptInterval = 5 * time.Second
+	}
+	if cfg.Spare == nil {
+		cfg.Spare = func() int64 { return cfg.Listing.CapacityBps }
+	}
+	if cfg.Meter == nil {
+		cfg.Meter = new(meter.Meter)
+	}
+	n := &Node{cfg: cfg, log: log, meter: cfg.Meter}
+	n.receipts = newIssuer(cfg.Key, n.meter)
+	keys, err := n.brokerKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n.verifier = lease.NewVerifier(keys, nil)
+	n.exit, err = quicexit.New(quicexit.Config{
+		Key:      cfg.Key,
+		Verifier: n.verifier,
+		Egress:   cfg.Egress,
+		Meter:    n.meter,
+	}, log.Named("exit"))
+	if err != nil {
+		return nil, fmt.Errorf("start exit: %w", err)
+	}
+	if n.addr, err = n.exit.Listen(cfg.ListenQUIC); err != nil {
+		n.exit.Close()
+		return nil, fmt.Errorf("start exit: %w", err)
+	}
+	if err := n.register(ctx); err != nil {
+		n.exit.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// ID is the node's ID.
+func (n *Node) ID() string { return n.cfg.Key.NodeID() }
+
+// ExitAddr is the address buyers dial.
+func (n *Node) ExitAddr() string {
+	if n.cfg.AdvertiseAddr != "" {
+		return n.cfg.AdvertiseAddr
+	}
+	return n.addr.String()
+}
+
+// Meter is the node's per-lease byte counts.
+func (n *Node) Meter() *meter.Meter { return n.meter }
+
+// ActiveTunnels is how many buyer connections the exit carries now.
+func (n *Node) ActiveTunnels() int { return n.exit.ActiveTunnels() }
+
+func (n *Node) brokerKeys(ctx context.Context) (map[string]ed25519.PublicKey, error) {
+	res, err := n.cfg.Broker.BrokerKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fetch broker token keys: %w", err)
+	}
+	keys := make(map[string]ed25519.PublicKey, len(res.Keys))
+	for _, k := range res.Keys {
+		pub, err := base64.StdEncoding.DecodeString(k.PublicKey)
+		if err != nil || len(pub) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("broker token key %q is not an Ed25519 public key", k.KID)
+		}
+		keys[k.KID] = ed25519.PublicKey(pub)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("broker published no token keys")
+	}
+	return keys, nil
+}
+
+func (n *Node) register(ctx context.Context) error {
+	l := n.cfg.Listing
+	node, err := n.cfg.Broker.RegisterNode(ctx, n.cfg.Key.Private, api.RegisterNodeRequest{
+		Region:           l.Region,
+		ASN:              l.ASN,
+		ConnectionType:   l.ConnectionType,
+		Protocols:        []string{api.ProtocolQUIC},
+		QUICAddr:         n.ExitAddr(),
+		PriceMicrosPerGB: l.PriceMicrosPerGB,
+		CapacityBps:      l.CapacityBps,
+		EgressSummary:    n.cfg.Egress.Summary(),
+	})
+	if err != nil {
+		return fmt.Errorf("register node %s: %w", n.ID(), err)
+	}
+	n.log.Info("registered with broker", zap.String("node", node.ID),
+		zap.String("country", l.Region.Country), zap.String("exit", n.ExitAddr()))
+	return nil
+}

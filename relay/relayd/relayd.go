@@ -1,0 +1,81 @@
+// Package relayd runs an ISP's relay: a high-capacity exit with a public
+// address, registered with the broker under the operator's key. Unlike the
+// home agent it does not share a line with a household, so it offers its
+// configured capacity as spare.
+package relayd
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/sparelink/sparelink/broker/api"
+	"github.com/sparelink/sparelink/client"
+	"github.com/sparelink/sparelink/internal/identity"
+	"github.com/sparelink/sparelink/internal/node"
+)
+
+// Config configures a relay. DataDir, BrokerURL, OperatorKey and
+// Region.Country are required.
+type Config struct {
+	DataDir     string
+	BrokerURL   string
+	OperatorKey string
+
+	Region         api.Region
+	ASN            int
+	ConnectionType string // zero: business
+	// PriceMicrosPerGB is the operator's floor; zero means 800,000.
+	PriceMicrosPerGB int64
+	// CapacityBps is what the relay may carry, bytes per second; zero
+	// means 125,000,000 (1 Gbit/s).
+	CapacityBps int64
+
+	Listen    string // UDP address of the QUIC exit; zero: 127.0.0.1:0
+	Advertise string // address buyers dial; zero: the listen address
+
+	EgressAllow, EgressDeny []string
+	HeartbeatInterval       time.Duration
+}
+
+// Start loads or creates the relay's identity, starts its exit and
+// registers it. Run the returned node until the relay should stop.
+func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error) {
+	if cfg.DataDir == "" || cfg.BrokerURL == "" || cfg.OperatorKey == "" {
+		return nil, errors.New("relay: data dir, broker URL and operator key are required")
+	}
+	if cfg.ConnectionType == "" {
+		cfg.ConnectionType = api.ConnBusiness
+	}
+	if cfg.PriceMicrosPerGB == 0 {
+		cfg.PriceMicrosPerGB = 800_000
+	}
+	if cfg.CapacityBps == 0 {
+		cfg.CapacityBps = 125_000_000
+	}
+	key, _, err := identity.LoadOrCreate(filepath.Join(cfg.DataDir, "node.key"))
+	if err != nil {
+		return nil, err
+	}
+	policy, err := node.NewPolicy(cfg.EgressAllow, cfg.EgressDeny, log.Named("egress"))
+	if err != nil {
+		return nil, err
+	}
+	var n *node.Node
+	n, err = node.Start(ctx, node.Config{
+		Key:    key,
+		Broker: client.New(cfg.BrokerURL, cfg.OperatorKey),
+		Egress: policy,
+		Listing: node.Listing{
+			Region: cfg.Region, ASN: cfg.ASN, ConnectionType: cfg.ConnectionType,
+			PriceMicrosPerGB: cfg.PriceMicrosPerGB, CapacityBps: cfg.CapacityBps,
+		},
+		ListenQUIC:        cfg.Listen,
+		AdvertiseAddr:     cfg.Advertise,
+		HeartbeatInterval: cfg.HeartbeatInterval,
+	}, log)
+	return n, err
+}
