@@ -1,0 +1,51 @@
+# SpareLink developer entry points. `make demo` and `make test` are all a
+# fresh machine with Go needs.
+
+GO          ?= go
+BIN         ?= bin
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+TEST_FLAGS  ?= -race -shuffle=on -count=1 -timeout=20m
+FUZZTIME    ?= 10s
+
+.PHONY: all build test demo bench lint fmt fuzz clean
+
+all: build
+
+## build: compile every binary into ./bin
+build:
+	$(GO) build -trimpath -o $(BIN)/ ./cmd/...
+
+## test: vet, then every unit and integration test with the race detector
+test:
+	$(GO) vet ./...
+	$(GO) test $(TEST_FLAGS) ./...
+
+## demo: run the whole market on this machine and print the statement
+demo:
+	$(GO) run ./cmd/sparelink demo
+
+## bench: Go benchmarks, then the comparison table (bench-results.json)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime=2x ./metering/... ./client/... ./relay/...
+	$(GO) run ./cmd/sparelink-bench -out bench-results.json
+
+## lint: formatting, vet and staticcheck
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+## fmt: format every Go file
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## fuzz: run every fuzz target for FUZZTIME each
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+clean:
+	rm -rf $(BIN) bench-results.json
