@@ -23,6 +23,11 @@ var (
 	// ErrIdempotencyMismatch is returned when an Idempotency-Key is reused
 	// with a different request.
 	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
+	// ErrInvalid is returned for arguments no engine can store as asked: an
+	// empty ID, a non-positive amount, an unknown kind or status, a fee
+	// above 100%, a sequence number beyond the signed 64-bit range. The
+	// broker should have rejected such input before it reached the store.
+	ErrInvalid = errors.New("invalid argument")
 )
 
 // AccountKind says what an account does in the market.
@@ -211,43 +216,71 @@ func (c LedgerCheck) Balanced() bool {
 
 // Store is everything the broker needs from storage. Implementations must be
 // safe for concurrent use; every method that moves money runs in one
-// database transaction.
+// database transaction. The conformance suite in broker/store/storetest
+// pins down the rules below for every engine.
+//
+// Common rules: a missing row (or a reference to a missing account or
+// node) is ErrNotFound, a duplicate ID is ErrConflict, unusable arguments
+// are ErrInvalid. Zero times are stored as unset and come back zero; other
+// times come back in UTC with nanosecond precision. A zero CreatedAt (or
+// heartbeat or close time) is set to the store's clock. Paged listings
+// (Ledger, Leases) clamp limit to 1..1000, 0 meaning 100.
 type Store interface {
 	CreateAccount(ctx context.Context, a Account) error
 	Account(ctx context.Context, id string) (Account, error)
 
 	CreateKey(ctx context.Context, k APIKey) error
 	Key(ctx context.Context, id string) (APIKey, error)
+	// Keys lists an account's keys, revoked ones included, by ID.
 	Keys(ctx context.Context, accountID string) ([]APIKey, error)
+	// RevokeKey sets RevokedAt of the account's key; a key of another
+	// account is ErrNotFound. Revoking twice keeps the first time.
 	RevokeKey(ctx context.Context, accountID, keyID string, at time.Time) error
 
-	// Credit moves amount from external funding to the buyer's available
-	// balance. A repeated idemKey for the same account and amount returns
-	// the first transaction's ID and changes nothing.
+	// Credit moves amount (> 0) from external funding to the buyer's
+	// available balance. A repeated idemKey for the same account and amount
+	// returns the first transaction's ID and changes nothing; another
+	// amount is ErrIdempotencyMismatch. An empty idemKey is not deduplicated.
 	Credit(ctx context.Context, idemKey, accountID string, amountMicros int64) (txnID string, err error)
+	// Balance reads an account's books; books never written count as 0.
 	Balance(ctx context.Context, accountID string) (Balance, error)
 	// Ledger lists an account's entries in ID order after the cursor.
 	Ledger(ctx context.Context, accountID string, afterID int64, limit int) ([]LedgerEntry, error)
 	CheckLedger(ctx context.Context) (LedgerCheck, error)
 
+	// UpsertNode inserts a node or updates every field but CreatedAt.
 	UpsertNode(ctx context.Context, n Node) error
 	Node(ctx context.Context, id string) (Node, error)
+	// Nodes lists nodes matching every set filter field, ordered by ID.
 	Nodes(ctx context.Context, f NodeFilter) ([]Node, error)
+	// RecordHeartbeat sets SpareBps and LastSeen of a known node.
 	RecordHeartbeat(ctx context.Context, h Heartbeat) error
 
 	// CreateLease holds l.HoldMicros of the buyer's available balance and
-	// stores the lease, atomically. It fails with ErrInsufficientFunds when
-	// the balance is short. A repeated idemKey from the same buyer returns
-	// the first lease (created=false); a different request under the same
-	// key is ErrIdempotencyMismatch.
+	// stores the lease as active, atomically (an empty l.ID is generated).
+	// It fails with ErrInsufficientFunds when the balance is short, writing
+	// nothing. A repeated idemKey from the same buyer returns the first
+	// lease (created=false); a different request under the same key is
+	// ErrIdempotencyMismatch. An empty idemKey is not deduplicated.
 	CreateLease(ctx context.Context, idemKey string, requestHash []byte, l Lease) (stored Lease, created bool, err error)
 	Lease(ctx context.Context, id string) (Lease, error)
 	Leases(ctx context.Context, buyerID string, afterID string, limit int) ([]Lease, error)
 	// CloseLease releases what is left of the hold and sets the status
-	// (closed, expired). Closing a lease that is not active is a no-op.
+	// (closed, expired). Closing a lease that is neither active nor
+	// exhausted returns it unchanged.
 	CloseLease(ctx context.Context, id string, status LeaseStatus, at time.Time) (Lease, error)
 
+	// Settle applies the increase of a cumulative receipt over what was
+	// settled for (lease, node): buyer's held book −charge, the node's
+	// operator +(charge−fee), broker:fees +fee. A receipt whose Seq is not
+	// above the stored one, or whose charge is not above what was charged,
+	// moves nothing. Only an active lease has hold left to charge: a charge
+	// past it is capped, its fee recomputed as floor(capped*FeeBPS/10000),
+	// and the lease becomes exhausted; receipts for exhausted, closed or
+	// expired leases move nothing. Byte counts and Seq in Usage still rise
+	// to the highest reported.
 	Settle(ctx context.Context, s Settlement) (SettleResult, error)
+	// Usage lists the settled state of a lease's exits, ordered by node.
 	Usage(ctx context.Context, leaseID string) ([]Usage, error)
 
 	Close() error

@@ -1,0 +1,146 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"math/bits"
+
+	"github.com/sparelink/sparelink/broker/store"
+)
+
+// Settle applies one verified cumulative receipt for (s.LeaseID, s.NodeID).
+// Only the increase over what is already settled for the pair moves money,
+// in one transaction: the buyer's held book pays CumChargeMicros minus what
+// was charged before, the node's operator earns that less the fee increase
+// (clamped to 0..charge), and broker:fees takes the fee.
+//
+// Nothing moves (Applied=false) when the receipt is not newer (Seq at or
+// below the stored one) or charges nothing new, or when the lease has no
+// hold left: an exhausted lease used it up and a closed or expired lease
+// released it, so late receipts are recorded but not paid. Byte counts and
+// Seq are still raised to the receipt's when larger, so Usage shows what
+// the exit reported. A charge above the remaining hold is capped to it, the
+// fee is then recomputed as floor(capped*FeeBPS/10000), and the lease
+// becomes exhausted.
+func (s *Store) Settle(ctx context.Context, st store.Settlement) (store.SettleResult, error) {
+	if st.LeaseID == "" || st.NodeID == "" || st.Seq > math.MaxInt64 {
+		return store.SettleResult{}, fmt.Errorf("settle lease %q node %q seq %d: %w",
+			st.LeaseID, st.NodeID, st.Seq, store.ErrInvalid)
+	}
+	var res store.SettleResult
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = s.settle(ctx, tx, st)
+		return err
+	})
+	if err != nil {
+		return store.SettleResult{}, fmt.Errorf("settle lease %s node %s: %w", st.LeaseID, st.NodeID, err)
+	}
+	return res, nil
+}
+
+// settle is Settle inside its transaction.
+func (s *Store) settle(ctx context.Context, tx *sql.Tx, st store.Settlement) (store.SettleResult, error) {
+	l, err := leaseRowByID(ctx, tx, st.LeaseID)
+	if err != nil {
+		return store.SettleResult{}, err
+	}
+	var operator string
+	err = tx.QueryRowContext(ctx, `SELECT operator_id FROM nodes WHERE id = ?`, st.NodeID).Scan(&operator)
+	if err != nil {
+		return store.SettleResult{}, fmt.Errorf("node %s: %w", st.NodeID, notFound(err))
+	}
+	u, seen, err := usageRow(ctx, tx, st.LeaseID, st.NodeID)
+	if err != nil {
+		return store.SettleResult{}, err
+	}
+	next, o := advance(l, u, seen, st)
+	if seen && next == u {
+		return store.SettleResult{}, nil
+	}
+	if o.charge > 0 {
+		if err := s.charge(ctx, tx, l, operator, o); err != nil {
+			return store.SettleResult{}, err
+		}
+	}
+	if err := s.writeUsage(ctx, tx, st.LeaseID, st.NodeID, next); err != nil {
+		return store.SettleResult{}, err
+	}
+	return store.SettleResult{
+		Applied:       o.charge > 0,
+		ChargedMicros: o.charge,
+		FeeMicros:     o.fee,
+		SellerMicros:  o.charge - o.fee,
+		Exhausted:     o.exhausted,
+	}, nil
+}
+
+// outcome is the money one receipt moves.
+type outcome struct {
+	charge, fee int64
+	exhausted   bool
+}
+
+// advance computes the usage state after receipt st and the money it moves.
+// It is pure, so the rules can be read (and fuzzed) apart from SQL.
+func advance(l leaseRow, u usageState, seen bool, st store.Settlement) (usageState, outcome) {
+	next := u
+	next.up, next.down = max(u.up, st.BytesUp), max(u.down, st.BytesDown)
+	stale := seen && st.Seq <= u.seq
+	if !stale {
+		next.seq = st.Seq
+	}
+	rem := l.remaining()
+	if stale || st.CumChargeMicros <= u.charged || rem <= 0 {
+		return next, outcome{}
+	}
+	o := outcome{charge: st.CumChargeMicros - u.charged}
+	if st.CumFeeMicros > u.fee {
+		o.fee = min(st.CumFeeMicros-u.fee, o.charge)
+	}
+	if o.charge >= rem {
+		o.exhausted = true
+		if o.charge > rem {
+			o.charge, o.fee = rem, scaleFee(rem, l.FeeBPS)
+		}
+	}
+	next.charged += o.charge
+	next.fee += o.fee
+	return next, o
+}
+
+// scaleFee is floor(amount*bps/10000) without overflow, for 0 <= bps <=
+// 10000 (out-of-range rates are clamped) and amount >= 0.
+func scaleFee(amount, bps int64) int64 {
+	bps = min(max(bps, 0), maxFeeBPS)
+	if amount <= 0 {
+		return 0
+	}
+	hi, lo := bits.Mul64(uint64(amount), uint64(bps))
+	q, _ := bits.Div64(hi, lo, maxFeeBPS)
+	return int64(q)
+}
+
+// charge posts one charge transaction and updates the lease's totals.
+func (s *Store) charge(ctx context.Context, tx *sql.Tx, l leaseRow, operator string, o outcome) error {
+	_, err := s.post(ctx, tx, l.ID,
+		posting{heldBook(l.BuyerID), -o.charge, kindCharge},
+		posting{sellerBook(operator), o.charge - o.fee, kindCharge},
+		posting{feesBook, o.fee, kindFee})
+	if err != nil {
+		return err
+	}
+	status := l.Status
+	if o.exhausted {
+		status = store.LeaseExhausted
+	}
+	_, err = tx.ExecContext(ctx,
+		`UPDATE leases SET charged_micros = charged_micros + ?, status = ? WHERE id = ?`,
+		o.charge, string(status), l.ID)
+	if err != nil {
+		return fmt.Errorf("update lease %s: %w", l.ID, err)
+	}
+	return nil
+}
