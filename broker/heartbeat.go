@@ -1,0 +1,96 @@
+package broker
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sparelink/sparelink/broker/api"
+	"github.com/sparelink/sparelink/broker/store"
+)
+
+func (b *Broker) heartbeat(w http.ResponseWriter, r *http.Request, p principal) error {
+	var req api.HeartbeatRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	if req.SpareBps < 0 || req.SpareBps > maxBytesPerSecond {
+		return badRequest("spare_bps must be from 0 to %d", int64(maxBytesPerSecond))
+	}
+	n, err := b.st.Node(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return storeProblem(err, "node")
+	}
+	if !p.owns(n.OperatorID) {
+		return forbidden("node %s belongs to another operator", n.ID)
+	}
+	if err := b.st.RecordHeartbeat(r.Context(), store.Heartbeat{NodeID: n.ID, SpareBps: req.SpareBps, At: b.now()}); err != nil {
+		return storeProblem(err, "heartbeat")
+	}
+	writeJSON(w, http.StatusOK, api.HeartbeatResponse{
+		NodeID:               n.ID,
+		Status:               api.NodeOnline,
+		NextHeartbeatSeconds: max(1, int(b.cfg.HeartbeatTTL/3/time.Second)),
+	})
+	return nil
+}
+
+// listNodes lists exits, filtered by the query: country, subdivision,
+// city, asn, connection_type, protocol, online (true: only nodes seen
+// within the heartbeat TTL), cursor and limit.
+func (b *Broker) listNodes(w http.ResponseWriter, r *http.Request, p principal) error {
+	f, err := b.nodeFilter(r)
+	if err != nil {
+		return err
+	}
+	nodes, err := b.st.Nodes(r.Context(), f)
+	if err != nil {
+		return storeProblem(err, "nodes")
+	}
+	out := api.NodeList{Nodes: make([]api.Node, 0, len(nodes))}
+	for _, n := range nodes {
+		out.Nodes = append(out.Nodes, b.nodeView(n, p.owns(n.OperatorID)))
+	}
+	if len(nodes) > 0 {
+		out.NextCursor = nextCursor(len(nodes), f.Limit, nodes[len(nodes)-1].ID)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (b *Broker) nodeFilter(r *http.Request) (store.NodeFilter, error) {
+	q := r.URL.Query()
+	f := store.NodeFilter{
+		Country: q.Get("country"), Subdivision: q.Get("subdivision"), City: q.Get("city"),
+		ConnType: q.Get("connection_type"), Protocol: q.Get("protocol"), AfterID: q.Get("cursor"),
+	}
+	if err := checkRegion("query", f.Country, f.Subdivision, f.City, false); err != nil {
+		return f, err
+	}
+	if f.ConnType != "" && !validConnType(f.ConnType) {
+		return f, badRequest("unknown connection_type %q", f.ConnType)
+	}
+	if f.Protocol != "" && checkProtocols([]string{f.Protocol}) != nil {
+		return f, badRequest("unknown protocol %q", f.Protocol)
+	}
+	if f.AfterID != "" && !validToken(f.AfterID, 64) {
+		return f, badRequest("malformed cursor")
+	}
+	if s := q.Get("asn"); s != "" {
+		asn, err := strconv.Atoi(s)
+		if err != nil || !validASN(asn) {
+			return f, badRequest("malformed asn")
+		}
+		f.ASN = asn
+	}
+	switch q.Get("online") {
+	case "true":
+		f.SeenSince = b.seenSince()
+	case "", "false":
+	default:
+		return f, badRequest("online must be true or false")
+	}
+	var err error
+	f.Limit, err = pageLimit(q)
+	return f, err
+}
