@@ -3,11 +3,12 @@
 // gateway) asks a Policy before it opens a connection on a buyer's behalf.
 //
 // The built-in rules refuse loopback, private, link-local, CGNAT, multicast,
-// unspecified, reserved and documentation ranges, cloud metadata services
-// and the machine's own interface addresses, in every spelling: inet_aton
-// forms such as "0x7f.1" or "2130706433", IPv6 forms that embed an IPv4
-// address (mapped, compatible, NAT64, 6to4, Teredo), zones, trailing dots
-// and names that only mean something on the local network. SMTP ports are
+// unspecified, reserved and documentation ranges, cloud metadata services,
+// the machine's own addresses and the IPv6 /64s they sit in, in every
+// spelling: inet_aton forms such as "0x7f.1" or "2130706433", IPv6 forms
+// that embed an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo),
+// zones, trailing dots and names that only mean something on the local
+// network. SMTP ports are
 // closed by default. Owners add exceptions (Allow) and extra refusals (Deny)
 // as prefix and port rules.
 //

@@ -59,7 +59,7 @@ var reasonText = map[Reason]string{
 	ReasonUnspecified: "an unspecified address",
 	ReasonReserved:    "an address in a reserved, documentation or benchmarking range",
 	ReasonMetadata:    "a cloud metadata service address",
-	ReasonHostLocal:   "one of the seller's own interface addresses",
+	ReasonHostLocal:   "one of the seller's own addresses or in its own IPv6 /64",
 	ReasonOwnerDeny:   "an address the node owner has denied",
 }
 

@@ -26,8 +26,13 @@ type hostAddrs struct {
 	snap  atomic.Pointer[hostSnapshot]
 }
 
+// hostSnapshot is one listing: the addresses themselves and, for global
+// IPv6 ones, their /64. A home's other devices get global IPv6 addresses
+// from the same /64 and are reachable on-link from the exit, past the
+// router's firewall, so the whole /64 counts as the seller's own network.
 type hostSnapshot struct {
 	addrs map[netip.Addr]struct{}
+	nets  map[netip.Prefix]struct{}
 	at    time.Time
 }
 
@@ -47,7 +52,15 @@ func newHostAddrs(fetch func() ([]netip.Addr, error), log *zap.Logger) (*hostAdd
 }
 
 func (h *hostAddrs) contains(a netip.Addr) bool {
-	_, ok := h.current().addrs[a]
+	snap := h.current()
+	if _, ok := snap.addrs[a]; ok {
+		return true
+	}
+	if !a.Is6() {
+		return false
+	}
+	net64, _ := a.Prefix(64)
+	_, ok := snap.nets[net64]
 	return ok
 }
 
@@ -62,7 +75,7 @@ func (h *hostAddrs) current() *hostSnapshot {
 		// Keep the last good list rather than opening or closing
 		// everything; try again after another interval.
 		h.log.Warn("cannot refresh host addresses; keeping the previous list", zap.Error(err))
-		fresh = &hostSnapshot{addrs: snap.addrs, at: h.now()}
+		fresh = &hostSnapshot{addrs: snap.addrs, nets: snap.nets, at: h.now()}
 	}
 	h.snap.Store(fresh)
 	return fresh
@@ -73,13 +86,23 @@ func (h *hostAddrs) load() (*hostSnapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("egress: list host addresses: %w", err)
 	}
-	addrs := make(map[netip.Addr]struct{}, len(list))
+	snap := &hostSnapshot{
+		addrs: make(map[netip.Addr]struct{}, len(list)),
+		nets:  make(map[netip.Prefix]struct{}),
+		at:    h.now(),
+	}
 	for _, a := range list {
-		if a.IsValid() {
-			addrs[canonical(a)] = struct{}{}
+		if !a.IsValid() {
+			continue
+		}
+		a = canonical(a)
+		snap.addrs[a] = struct{}{}
+		if a.Is6() && globalUnicast.Contains(a) {
+			net64, _ := a.Prefix(64)
+			snap.nets[net64] = struct{}{}
 		}
 	}
-	return &hostSnapshot{addrs: addrs, at: h.now()}, nil
+	return snap, nil
 }
 
 // interfaceAddrs returns the addresses assigned to the machine's

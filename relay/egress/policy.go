@@ -43,8 +43,9 @@ type Config struct {
 	DeniedPorts []uint16
 	// Resolver looks up names; nil means net.DefaultResolver.
 	Resolver Resolver
-	// HostAddrs lists the machine's own addresses, which are refused; nil
-	// means the interface addresses. It is called at most every 30s.
+	// HostAddrs lists the machine's own addresses, which are refused
+	// together with the /64 of each global IPv6 one; nil means the
+	// interface addresses. It is called at most every 30s.
 	HostAddrs func() ([]netip.Addr, error)
 	// Dialer opens connections; nil means a net.Dialer with a 10s timeout.
 	// Its Control hooks still run, after the policy's own.
@@ -86,6 +87,7 @@ func New(cfg Config, log *zap.Logger) (*Policy, error) {
 		return nil, err
 	}
 	p.host = host
+	p.warnBroadAllows()
 	p.log.Info("egress policy ready", zap.String("summary", p.Summary()))
 	return p, nil
 }
@@ -110,6 +112,20 @@ func (p *Policy) setRules(cfg Config) error {
 	p.deniedPorts = slices.Compact(slices.Sorted(slices.Values(ports)))
 	p.deniedPorts = slices.DeleteFunc(p.deniedPorts, func(port uint16) bool { return port == 0 })
 	return nil
+}
+
+// warnBroadAllows logs Allow rules that open a cloud metadata address:
+// almost always a prefix written wider than meant.
+func (p *Policy) warnBroadAllows() {
+	for _, rule := range p.allow {
+		for _, m := range metadataRules {
+			if rule.Prefix.Contains(m.prefix.Addr()) {
+				p.log.Warn("allow rule opens a cloud metadata address",
+					zap.Stringer("rule", rule), zap.Stringer("metadata", m.prefix.Addr()))
+				break
+			}
+		}
+	}
 }
 
 // Summary describes the policy in one line for node listings.

@@ -5,6 +5,9 @@ import (
 	"net/netip"
 	"testing"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
 	"github.com/sparelink/sparelink/relay/egress"
 )
 
@@ -168,6 +171,35 @@ func TestSummary(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := newPolicy(t, tc.cfg).Summary(); got != tc.want {
 				t.Errorf("Summary() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNewWarnsOnMetadataAllow(t *testing.T) {
+	cases := []struct {
+		name  string
+		allow string
+		warns int
+	}{
+		{"everything", "0.0.0.0/0", 1},
+		{"link-local range", "169.254.0.0/16:80", 1},
+		{"v6 ula", "fd00::/8", 1},
+		{"one origin", "127.0.0.1:8080", 0},
+		{"lan", "192.168.1.0/24", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			core, logs := observer.New(zap.WarnLevel)
+			_, err := egress.New(egress.Config{
+				Allow:     []egress.Rule{mustRule(t, tc.allow)},
+				HostAddrs: func() ([]netip.Addr, error) { return nil, nil },
+			}, zap.New(core))
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			if got := logs.FilterMessageSnippet("cloud metadata").Len(); got != tc.warns {
+				t.Errorf("warnings = %d, want %d", got, tc.warns)
 			}
 		})
 	}
