@@ -1,0 +1,185 @@
+package gateway
+
+import (
+	"bufio"
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+const (
+	// maxHeaderBytes bounds a request or response head.
+	maxHeaderBytes = 64 << 10
+	// keepAliveIdle is how long a client connection may sit idle between
+	// requests before the gateway closes it.
+	keepAliveIdle = 90 * time.Second
+)
+
+// httpSession is one client connection to the HTTP listener.
+type httpSession struct {
+	g    *Gateway
+	conn net.Conn
+	lr   *io.LimitedReader // bounds request heads; lifted for bodies
+	br   *bufio.Reader
+	up   *upstream  // forward-proxy connection kept between requests
+	sent chan error // result of a request still being written upstream
+}
+
+// serveHTTP runs one HTTP proxy connection until it ends.
+func (g *Gateway) serveHTTP(c net.Conn) {
+	lr := &io.LimitedReader{R: c, N: maxHeaderBytes}
+	s := &httpSession{g: g, conn: c, lr: lr, br: bufio.NewReader(lr)}
+	defer s.finish()
+	for first := true; s.serveOne(first); first = false {
+	}
+}
+
+// finish closes both sides and waits for a pending upstream writer.
+func (s *httpSession) finish() {
+	_ = s.conn.Close()
+	s.closeUpstream()
+	if s.sent != nil {
+		<-s.sent
+	}
+}
+
+// serveOne handles one request; it reports whether to read another.
+func (s *httpSession) serveOne(first bool) bool {
+	req, ok := s.readRequest(first)
+	if !ok {
+		return false
+	}
+	_ = s.conn.SetReadDeadline(time.Time{})
+	if !s.authorized(req) {
+		s.writeError(http.StatusProxyAuthRequired, statusDenied, "proxy authentication required",
+			http.Header{"Proxy-Authenticate": {`Basic realm="sparelink"`}})
+		return false
+	}
+	switch {
+	case req.Method == http.MethodConnect:
+		s.connect(req)
+		return false
+	case req.URL.IsAbs():
+		return s.forward(req)
+	default:
+		s.fail(&statusError{status: statusRequestErr, detail: "not a proxy request: use CONNECT or an absolute URI"})
+		return false
+	}
+}
+
+// readRequest reads the next request head within its deadline.
+func (s *httpSession) readRequest(first bool) (*http.Request, bool) {
+	if !first {
+		_ = s.conn.SetReadDeadline(time.Now().Add(keepAliveIdle))
+		if _, err := s.br.Peek(1); err != nil {
+			return nil, false
+		}
+	}
+	_ = s.conn.SetReadDeadline(time.Now().Add(s.g.cfg.HandshakeTimeout))
+	s.lr.N = maxHeaderBytes
+	req, err := http.ReadRequest(s.br)
+	if err != nil {
+		if s.lr.N <= 0 {
+			s.writeError(http.StatusRequestHeaderFieldsTooLarge, statusRequestErr, "request head too large", nil)
+		} else if !errors.Is(err, io.EOF) && !isTimeout(err) {
+			s.writeError(http.StatusBadRequest, statusRequestErr, "malformed request", nil)
+		}
+		return nil, false
+	}
+	s.lr.N = math.MaxInt64
+	return req, true
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// authorized checks Proxy-Authorization when credentials are configured.
+func (s *httpSession) authorized(req *http.Request) bool {
+	if !s.g.authRequired() {
+		return true
+	}
+	scheme, enc, ok := strings.Cut(req.Header.Get("Proxy-Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Basic") {
+		return false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
+	if err != nil {
+		return false
+	}
+	user, pass, _ := strings.Cut(string(raw), ":")
+	u := subtle.ConstantTimeCompare([]byte(user), []byte(s.g.cfg.Username))
+	p := subtle.ConstantTimeCompare([]byte(pass), []byte(s.g.cfg.Password))
+	return u&p == 1
+}
+
+// connect serves a CONNECT request by tunnelling the connection.
+func (s *httpSession) connect(req *http.Request) {
+	addr, err := s.g.splitTarget(req.Host)
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.g.ctx, s.g.cfg.HandshakeTimeout)
+	t, err := s.g.dial(ctx, addr)
+	cancel()
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	defer t.Close()
+	if _, err := io.WriteString(s.conn, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
+		return
+	}
+	s.g.pipe(&clientConn{Conn: s.conn, r: s.br}, t)
+}
+
+// fail answers the client with the error's status and Proxy-Status.
+func (s *httpSession) fail(err error) {
+	t := errorType(err)
+	s.g.log.Debug("proxy request failed", zap.String("error_type", t), zap.Error(err))
+	s.writeError(httpStatus(t), t, err.Error(), nil)
+}
+
+func (s *httpSession) writeError(code int, errType, details string, extra http.Header) {
+	_ = s.conn.SetWriteDeadline(time.Now().Add(s.g.cfg.HandshakeTimeout))
+	_ = writeProxyError(s.conn, code, errType, details, extra)
+}
+
+// writeProxyError writes a short text response that closes the connection.
+func writeProxyError(w io.Writer, code int, errType, details string, extra http.Header) error {
+	body := fmt.Sprintf("%d %s: %s\n", code, http.StatusText(code), sfString(details))
+	h := http.Header{
+		proxyStatusHeaderName: {proxyStatusValue(errType, details)},
+		"Content-Type":        {"text/plain; charset=utf-8"},
+		"Content-Length":      {fmt.Sprint(len(body))},
+		"Connection":          {"close"},
+	}
+	for k, v := range extra {
+		h[k] = v
+	}
+	if _, err := fmt.Fprintf(w, "HTTP/1.1 %d %s\r\n", code, http.StatusText(code)); err != nil {
+		return err
+	}
+	if err := h.Write(w); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\r\n"+body)
+	return err
+}
+
+// refuseHTTP answers a client over the connection limit.
+func refuseHTTP(c net.Conn) {
+	_ = writeProxyError(c, http.StatusServiceUnavailable, statusConnLimit, "too many connections to the gateway", nil)
+}
