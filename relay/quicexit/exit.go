@@ -1,0 +1,139 @@
+// Package quicexit is the QUIC exit: an HTTP/3 server that carries buyers'
+// TCP connections to destinations through CONNECT requests (RFC 9114 §4.4).
+//
+// Every request must carry a broker-signed lease token for this node; the
+// exit checks it offline, dials the destination through the egress policy,
+// reports failures with RFC 9209 Proxy-Status, counts the payload per lease
+// and closes tunnels once the lease's byte cap is used up.
+//
+// It does not shape traffic to a lease's rate, issue receipts or speak
+// CONNECT-UDP; those belong to other packages.
+package quicexit
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/quic-go/quic-go"
+	"github.com/quic-go/quic-go/http3"
+	"go.uber.org/zap"
+
+	"github.com/sparelink/sparelink/internal/identity"
+	"github.com/sparelink/sparelink/internal/lease"
+	"github.com/sparelink/sparelink/metering/meter"
+)
+
+// ErrClosed is returned by Listen after Close.
+var ErrClosed = errors.New("quic exit closed")
+
+const (
+	defaultMaxStreams  = 256
+	defaultIdleTimeout = 60 * time.Second
+	// maxHeaderBytes bounds request headers; a token is at most 4 KiB.
+	maxHeaderBytes = 16 << 10
+)
+
+// Egress dials destinations on behalf of buyers, applying the exit's egress
+// policy. relay/egress.Policy implements it.
+type Egress interface {
+	DialContext(ctx context.Context, network, address string) (net.Conn, error)
+}
+
+// Config configures an Exit. Key, Verifier and Egress are required.
+type Config struct {
+	// Key is the node's identity: it provides the TLS certificate buyers pin
+	// and the node ID tokens must name.
+	Key identity.Key
+	// Verifier checks lease tokens.
+	Verifier *lease.Verifier
+	// Egress dials destinations.
+	Egress Egress
+	// Meter counts payload per lease: Up is buyer→destination bytes written
+	// to the destination, Down is destination→buyer bytes written to the
+	// buyer. Nil means a private meter.
+	Meter *meter.Meter
+	// MaxStreamsPerConn bounds concurrent tunnels per QUIC connection; zero
+	// means 256.
+	MaxStreamsPerConn int64
+	// IdleTimeout closes QUIC connections that carried no packets, or no
+	// requests, for this long; zero means 60s.
+	IdleTimeout time.Duration
+}
+
+// Exit is a QUIC exit server. It is safe for concurrent use.
+type Exit struct {
+	cfg    Config
+	log    *zap.Logger
+	nodeID string
+	tls    *tls.Config
+	quic   *quic.Config
+	srv    *http3.Server
+
+	mu        sync.Mutex
+	closed    bool
+	listeners []*listener
+	tunnels   map[*tunnel]struct{}
+	budgets   map[string]*budget
+
+	serving   sync.WaitGroup // ServeListener goroutines
+	handlers  sync.WaitGroup // request handlers
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// listener is one UDP socket the exit serves on.
+type listener struct {
+	conn *net.UDPConn
+	tr   *quic.Transport
+	ln   *quic.Listener
+}
+
+// New checks cfg and returns an exit that serves nothing until Listen. A
+// nil log discards logs.
+func New(cfg Config, log *zap.Logger) (*Exit, error) {
+	switch {
+	case len(cfg.Key.Private) != ed25519.PrivateKeySize:
+		return nil, errors.New("new quic exit: Config.Key is not an Ed25519 key")
+	case cfg.Verifier == nil:
+		return nil, errors.New("new quic exit: Config.Verifier is required")
+	case cfg.Egress == nil:
+		return nil, errors.New("new quic exit: Config.Egress is required")
+	}
+	if cfg.Meter == nil {
+		cfg.Meter = new(meter.Meter)
+	}
+	if cfg.MaxStreamsPerConn <= 0 {
+		cfg.MaxStreamsPerConn = defaultMaxStreams
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = defaultIdleTimeout
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	tlsConf, err := cfg.Key.ServerTLSConfig()
+	if err != nil {
+		return nil, fmt.Errorf("new quic exit: %w", err)
+	}
+	e := &Exit{
+		cfg:     cfg,
+		log:     log.Named("quicexit"),
+		nodeID:  cfg.Key.NodeID(),
+		tls:     http3.ConfigureTLSConfig(tlsConf),
+		quic:    &quic.Config{MaxIncomingStreams: cfg.MaxStreamsPerConn, MaxIdleTimeout: cfg.IdleTimeout},
+		tunnels: make(map[*tunnel]struct{}),
+		budgets: make(map[string]*budget),
+	}
+	e.srv = &http3.Server{
+		Handler:        handler{e},
+		IdleTimeout:    cfg.IdleTimeout,
+		MaxHeaderBytes: maxHeaderBytes,
+	}
+	return e, nil
+}
