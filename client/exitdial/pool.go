@@ -1,0 +1,167 @@
+package exitdial
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// ErrNoExit means no exit of a Pool could carry the connection.
+var ErrNoExit = errors.New("no exit available")
+
+// Backoff of an exit after consecutive transport failures: 1s, 2s, 4s, …
+// up to 30s.
+const (
+	minBackoff = time.Second
+	maxBackoff = 30 * time.Second
+)
+
+// Pool spreads connections over several exits round-robin. An exit that
+// fails at the transport level is skipped, with growing backoff, until its
+// next successful connection; refusals by an exit (*ProxyError) are
+// returned as they are. It is safe for concurrent use.
+type Pool struct {
+	log     *zap.Logger
+	members []*member
+	next    atomic.Uint64
+	closed  atomic.Bool
+	now     func() time.Time
+}
+
+// member is one exit of a pool with its health.
+type member struct {
+	d *Dialer
+
+	mu        sync.Mutex
+	failures  int
+	downUntil time.Time
+	used      bool
+}
+
+// NewPool returns a pool over exits, in the given rotation order.
+func NewPool(exits []Exit, log *zap.Logger) *Pool {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	p := &Pool{log: log.Named("exitpool"), now: time.Now}
+	for _, e := range exits {
+		p.members = append(p.members, &member{d: New(e, log)})
+	}
+	return p
+}
+
+// DialContext opens a connection to address through the next exit in
+// rotation, moving on to the following exits when one cannot be reached.
+// When every exit is backing off it still tries the one due soonest.
+func (p *Pool) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if p.closed.Load() {
+		return nil, ErrClosed
+	}
+	if err := checkTarget(network, address); err != nil {
+		return nil, err
+	}
+	n := len(p.members)
+	if n == 0 {
+		return nil, fmt.Errorf("%w: pool is empty", ErrNoExit)
+	}
+	start := int((p.next.Add(1) - 1) % uint64(n))
+	var errs []error
+	for i := range n {
+		m := p.members[(start+i)%n]
+		if m.down(p.now()) {
+			continue
+		}
+		c, err := p.try(ctx, m, network, address)
+		if err == nil || !errors.Is(err, ErrExitUnavailable) {
+			return c, err
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		c, err := p.try(ctx, p.soonest(), network, address)
+		if err == nil || !errors.Is(err, ErrExitUnavailable) {
+			return c, err
+		}
+		errs = append(errs, err)
+	}
+	return nil, fmt.Errorf("%w: %w", ErrNoExit, errors.Join(errs...))
+}
+
+// try dials through m and records the outcome of the attempt.
+func (p *Pool) try(ctx context.Context, m *member, network, address string) (net.Conn, error) {
+	c, err := m.d.DialContext(ctx, network, address)
+	switch {
+	case err == nil:
+		m.succeeded()
+	case errors.Is(err, ErrExitUnavailable) && ctx.Err() == nil:
+		wait := m.failed(p.now())
+		p.log.Warn("exit unavailable, backing off", zap.String("exit", m.d.exit.NodeID),
+			zap.Duration("backoff", wait), zap.Error(err))
+	}
+	return c, err
+}
+
+// soonest returns the member whose backoff ends first.
+func (p *Pool) soonest() *member {
+	best := p.members[0]
+	for _, m := range p.members[1:] {
+		if m.until().Before(best.until()) {
+			best = m
+		}
+	}
+	return best
+}
+
+// Used returns the node IDs of the exits that carried at least one
+// connection, in pool order.
+func (p *Pool) Used() []string {
+	var ids []string
+	for _, m := range p.members {
+		m.mu.Lock()
+		if m.used {
+			ids = append(ids, m.d.exit.NodeID)
+		}
+		m.mu.Unlock()
+	}
+	return ids
+}
+
+// Close closes every exit's dialer. It is idempotent.
+func (p *Pool) Close() error {
+	p.closed.Store(true)
+	var errs []error
+	for _, m := range p.members {
+		errs = append(errs, m.d.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (m *member) down(now time.Time) bool { return now.Before(m.until()) }
+
+func (m *member) until() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.downUntil
+}
+
+func (m *member) succeeded() {
+	m.mu.Lock()
+	m.used, m.failures, m.downUntil = true, 0, time.Time{}
+	m.mu.Unlock()
+}
+
+// failed marks m down and returns for how long.
+func (m *member) failed(now time.Time) time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	wait := min(minBackoff<<min(m.failures, 5), maxBackoff)
+	m.failures++
+	m.downUntil = now.Add(wait)
+	return wait
+}
