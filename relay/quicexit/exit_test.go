@@ -187,6 +187,30 @@ func TestCloseEndsTunnels(t *testing.T) {
 	}
 }
 
+func TestCloseLease(t *testing.T) {
+	e := newEnv(t, newOrigin(t, true))
+	c := dialExit(t, e.addr, e.key.Public())
+	keep := c.connect(t, e.origin.addr(), e.token(t, func(cl *lease.Claims) { cl.LeaseID = "ls_keep" }))
+	tok := e.token(t, func(cl *lease.Claims) { cl.LeaseID = "ls_gone" })
+	gone := []io.Reader{c.connect(t, e.origin.addr(), tok), c.connect(t, e.origin.addr(), tok)}
+	if n := e.exit.CloseLease("ls_gone"); n != 2 {
+		t.Errorf("CloseLease: got %d tunnels, want 2", n)
+	}
+	for i, s := range gone {
+		if _, err := s.Read(make([]byte, 1)); err == nil {
+			t.Errorf("closed tunnel %d: read succeeded, want an error", i)
+		}
+	}
+	if _, err := keep.Write([]byte("ok")); err != nil {
+		t.Fatalf("other lease's tunnel: write: %v", err)
+	}
+	buf := make([]byte, 2)
+	if _, err := io.ReadFull(keep, buf); err != nil || string(buf) != "ok" {
+		t.Errorf("other lease's tunnel: got %q, %v, want \"ok\"", buf, err)
+	}
+	waitFor(t, "closed tunnels to go", func() bool { return e.exit.ActiveTunnels() == 1 })
+}
+
 func TestNewChecksConfig(t *testing.T) {
 	key, err := identity.Generate()
 	if err != nil {

@@ -91,3 +91,21 @@ func (e *Exit) ActiveTunnels() int {
 	defer e.mu.Unlock()
 	return len(e.tunnels)
 }
+
+// CloseLease ends every open tunnel of leaseID at once and returns how
+// many there were. Call it with Verifier.Revoke so that a revoked lease
+// loses its open tunnels as well as new ones.
+func (e *Exit) CloseLease(leaseID string) int {
+	e.mu.Lock()
+	var victims []*tunnel
+	for t := range e.tunnels {
+		if t.lease == leaseID {
+			victims = append(victims, t)
+		}
+	}
+	e.mu.Unlock()
+	for _, t := range victims {
+		t.abort()
+	}
+	return len(victims)
+}
