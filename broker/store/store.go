@@ -30,6 +30,11 @@ var (
 	ErrInvalid = errors.New("invalid argument")
 )
 
+// MaxAmountMicros bounds any single credit or hold (10^9 currency units),
+// so that no sum the ledger keeps can overflow int64. Larger amounts are
+// ErrInvalid.
+const MaxAmountMicros int64 = 1_000_000_000_000_000
+
 // AccountKind says what an account does in the market.
 type AccountKind string
 
@@ -237,10 +242,11 @@ type Store interface {
 	// account is ErrNotFound. Revoking twice keeps the first time.
 	RevokeKey(ctx context.Context, accountID, keyID string, at time.Time) error
 
-	// Credit moves amount (> 0) from external funding to the buyer's
-	// available balance. A repeated idemKey for the same account and amount
-	// returns the first transaction's ID and changes nothing; another
-	// amount is ErrIdempotencyMismatch. An empty idemKey is not deduplicated.
+	// Credit moves amount (1..MaxAmountMicros) from external funding to
+	// the buyer's available balance. A repeated idemKey for the same
+	// account and amount returns the first transaction's ID and changes
+	// nothing; another amount is ErrIdempotencyMismatch. An empty idemKey
+	// is not deduplicated.
 	Credit(ctx context.Context, idemKey, accountID string, amountMicros int64) (txnID string, err error)
 	// Balance reads an account's books; books never written count as 0.
 	Balance(ctx context.Context, accountID string) (Balance, error)

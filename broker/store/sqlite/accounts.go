@@ -20,7 +20,7 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = s.now()
 	}
-	_, err := s.db.ExecContext(ctx,
+	_, err := s.exec(ctx,
 		`INSERT INTO accounts (id, kind, name, created_at) VALUES (?, ?, ?, ?)`,
 		a.ID, string(a.Kind), a.Name, toNanos(a.CreatedAt))
 	if err != nil {
@@ -68,7 +68,7 @@ func (s *Store) CreateKey(ctx context.Context, k store.APIKey) error {
 	if k.Hash == nil {
 		k.Hash = []byte{}
 	}
-	_, err := s.db.ExecContext(ctx,
+	_, err := s.exec(ctx,
 		`INSERT INTO api_keys (id, account_id, scope, hash, created_at, expires_at, revoked_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		k.ID, k.AccountID, string(k.Scope), k.Hash,
@@ -137,7 +137,7 @@ func (s *Store) RevokeKey(ctx context.Context, accountID, keyID string, at time.
 	if at.IsZero() {
 		at = s.now()
 	}
-	res, err := s.db.ExecContext(ctx,
+	res, err := s.exec(ctx,
 		`UPDATE api_keys SET revoked_at = CASE WHEN revoked_at = 0 THEN ? ELSE revoked_at END
 		WHERE id = ? AND account_id = ?`,
 		toNanos(at), keyID, accountID)

@@ -45,7 +45,7 @@ func validateLease(l store.Lease) error {
 	switch {
 	case l.BuyerID == "":
 		return fmt.Errorf("empty buyer: %w", store.ErrInvalid)
-	case l.HoldMicros <= 0:
+	case l.HoldMicros <= 0 || l.HoldMicros > store.MaxAmountMicros:
 		return fmt.Errorf("hold %d: %w", l.HoldMicros, store.ErrInvalid)
 	case l.FeeBPS < 0 || l.FeeBPS > maxFeeBPS:
 		return fmt.Errorf("fee %d bps: %w", l.FeeBPS, store.ErrInvalid)

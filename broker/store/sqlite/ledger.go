@@ -10,12 +10,12 @@ import (
 )
 
 // Credit moves amountMicros from external funding to the account's available
-// balance. A repeated non-empty idemKey for the same account returns the
+// balance; it must be within 1..store.MaxAmountMicros. A repeated non-empty idemKey for the same account returns the
 // first transaction's ID and writes nothing; the same key with another
 // amount is store.ErrIdempotencyMismatch. An empty idemKey is never
 // deduplicated.
 func (s *Store) Credit(ctx context.Context, idemKey, accountID string, amountMicros int64) (string, error) {
-	if amountMicros <= 0 {
+	if amountMicros <= 0 || amountMicros > store.MaxAmountMicros {
 		return "", fmt.Errorf("credit %s: amount %d: %w", accountID, amountMicros, store.ErrInvalid)
 	}
 	var txnID string

@@ -25,7 +25,7 @@ func (s *Store) UpsertNode(ctx context.Context, n store.Node) error {
 	if n.PublicKey == nil {
 		n.PublicKey = []byte{}
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO nodes (`+nodeColumns+`)
+	_, err = s.exec(ctx, `INSERT INTO nodes (`+nodeColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			operator_id = excluded.operator_id, public_key = excluded.public_key,
@@ -167,7 +167,7 @@ func (s *Store) RecordHeartbeat(ctx context.Context, h store.Heartbeat) error {
 	if h.At.IsZero() {
 		h.At = s.now()
 	}
-	res, err := s.db.ExecContext(ctx,
+	res, err := s.exec(ctx,
 		`UPDATE nodes SET spare_bps = ?, last_seen = ? WHERE id = ?`,
 		h.SpareBps, toNanos(h.At), h.NodeID)
 	if err != nil {

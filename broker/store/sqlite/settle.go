@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/bits"
 
+	"go.uber.org/zap"
+
 	"github.com/sparelink/sparelink/broker/store"
 )
 
@@ -141,6 +143,9 @@ func (s *Store) charge(ctx context.Context, tx *sql.Tx, l leaseRow, operator str
 		o.charge, string(status), l.ID)
 	if err != nil {
 		return fmt.Errorf("update lease %s: %w", l.ID, err)
+	}
+	if o.exhausted {
+		s.log.Info("lease exhausted", zap.String("lease", l.ID), zap.Int64("hold_micros", l.HoldMicros))
 	}
 	return nil
 }

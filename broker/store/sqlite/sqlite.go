@@ -31,6 +31,10 @@ import (
 // defaultBusyTimeout is how long a writer waits for the database lock.
 const defaultBusyTimeout = 10 * time.Second
 
+// poolSize bounds the open (and idle) connections: enough for concurrent
+// readers, few enough that each keeps a warm page cache.
+const poolSize = 16
+
 // Config configures Open.
 type Config struct {
 	// Path is the database file; it is created when missing. Required.
@@ -49,6 +53,10 @@ type Store struct {
 	db  *sql.DB
 	log *zap.Logger
 	now func() time.Time
+	// writeSem (capacity 1) queues this process's writers in Go, so they
+	// wait in order instead of polling in SQLite's busy handler; the busy
+	// timeout still covers other processes opening the same file.
+	writeSem chan struct{}
 
 	closeOnce sync.Once
 	closeErr  error
@@ -75,7 +83,9 @@ func Open(ctx context.Context, cfg Config, log *zap.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", cfg.Path, err)
 	}
-	s := &Store{db: db, log: log.Named("sqlite"), now: cfg.Now}
+	db.SetMaxOpenConns(poolSize)
+	db.SetMaxIdleConns(poolSize)
+	s := &Store{db: db, log: log.Named("sqlite"), now: cfg.Now, writeSem: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", cfg.Path, err)
@@ -111,6 +121,11 @@ func (s *Store) Close() error {
 // returns nil. fn must do all its reads through tx: the write lock is held
 // for the whole function.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	release, err := s.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -123,6 +138,27 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// exec runs one writing statement in its own transaction, queued behind
+// the other writers like write.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	release, err := s.lockWrites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return s.db.ExecContext(ctx, query, args...)
+}
+
+// lockWrites waits for this process's write turn or for ctx to end.
+func (s *Store) lockWrites(ctx context.Context) (release func(), err error) {
+	select {
+	case s.writeSem <- struct{}{}:
+		return func() { <-s.writeSem }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait to write: %w", ctx.Err())
+	}
 }
 
 // read runs fn in a read-only transaction, so that several queries see

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/sparelink/sparelink/broker/store"
@@ -16,7 +18,7 @@ import (
 // openAt opens the store at path and closes it when the test ends.
 func openAt(tb testing.TB, path string) *sqlite.Store {
 	tb.Helper()
-	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: path}, zaptest.NewLogger(tb))
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: path}, testLogger(tb))
 	if err != nil {
 		tb.Fatalf("Open(%s): %v", path, err)
 	}
@@ -26,6 +28,19 @@ func openAt(tb testing.TB, path string) *sqlite.Store {
 		}
 	})
 	return s
+}
+
+// testLogger logs through tb. Benchmarks log only warnings, to keep their
+// output readable; fuzz targets may not log through the *testing.F that
+// opened the store, so they log nothing and rely on their checks.
+func testLogger(tb testing.TB) *zap.Logger {
+	switch tb.(type) {
+	case *testing.F:
+		return zap.NewNop()
+	case *testing.B:
+		return zaptest.NewLogger(tb, zaptest.Level(zapcore.WarnLevel))
+	}
+	return zaptest.NewLogger(tb)
 }
 
 // openTemp opens a fresh store in a new temporary directory.

@@ -75,6 +75,7 @@ func testCreateLeaseRejects(t *testing.T, open Opener) {
 		{"unknown buyer", newLease("nobody", 1, 1000), store.ErrNotFound},
 		{"zero hold", newLease("b1", 0, 1000), store.ErrInvalid},
 		{"negative hold", newLease("b1", -1, 1000), store.ErrInvalid},
+		{"hold above the maximum", newLease("b1", store.MaxAmountMicros+1, 1000), store.ErrInvalid},
 		{"fee above 100%", newLease("b1", 500, 10_001), store.ErrInvalid},
 		{"negative fee", newLease("b1", 500, -1), store.ErrInvalid},
 		{"empty buyer", mod(func(l *store.Lease) { l.BuyerID = "" }), store.ErrInvalid},

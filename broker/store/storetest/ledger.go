@@ -19,6 +19,7 @@ func testCredit(t *testing.T, open Opener) {
 		{"second", "b1", 250, nil},
 		{"zero", "b1", 0, store.ErrInvalid},
 		{"negative", "b1", -10, store.ErrInvalid},
+		{"above the maximum", "b1", store.MaxAmountMicros + 1, store.ErrInvalid},
 		{"unknown account", "nobody", 10, store.ErrNotFound},
 	}
 	var total int64
