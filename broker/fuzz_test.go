@@ -1,0 +1,81 @@
+package broker
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// leaseFields and coverageFields are the JSON names a lease request may
+// use; encoding/json matches them case-insensitively.
+var (
+	leaseFields    = []string{"coverage", "protocols", "exits", "max_bytes", "duration_seconds", "rate_bps"}
+	coverageFields = []string{"country", "subdivision", "city", "asn", "connection_type"}
+)
+
+// unknownKey reports whether data is a JSON object holding a key outside
+// known, at the top level or under "coverage".
+func unknownKey(data []byte) bool {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return false
+	}
+	for k, v := range top {
+		if !knownKey(k, leaseFields) {
+			return true
+		}
+		var cov map[string]json.RawMessage
+		if strings.EqualFold(k, "coverage") && json.Unmarshal(v, &cov) == nil {
+			for ck := range cov {
+				if !knownKey(ck, coverageFields) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func knownKey(k string, known []string) bool {
+	for _, f := range known {
+		if strings.EqualFold(k, f) {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzDecodeLeaseRequest(f *testing.F) {
+	f.Add([]byte(`{"coverage":{"country":"DE","subdivision":"DE-BE","city":"Berlin","asn":3320,"connection_type":"residential"},"protocols":["quic"],"exits":2,"max_bytes":1000000000,"duration_seconds":3600}`))
+	f.Add([]byte(`{"max_bytes":1}`))
+	f.Add([]byte(`{"max_bytes":1,"price":5}`))
+	f.Add([]byte(`{"MAX_BYTES":1,"Coverage":{"COUNTRY":"FR"}}`))
+	f.Add([]byte(`{"max_bytes":1} {"max_bytes":2}`))
+	f.Add([]byte(`[]`))
+	const hour = time.Hour
+	f.Fuzz(func(t *testing.T, data []byte) {
+		req, err := decodeLeaseRequest(data, hour)
+		if err != nil {
+			return
+		}
+		if unknownKey(data) {
+			t.Fatalf("accepted %q with an unknown field", data)
+		}
+		if err := checkLeaseRequest(req); err != nil {
+			t.Fatalf("accepted %q that fails validation: %v", data, err)
+		}
+		again, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		round, err := decodeLeaseRequest(again, hour)
+		if err != nil {
+			t.Fatalf("re-decoding accepted request %s: %v", again, err)
+		}
+		if !bytes.Equal(requestHash(round), requestHash(req)) {
+			t.Fatalf("request %s changed on a round trip to %+v", again, round)
+		}
+	})
+}
