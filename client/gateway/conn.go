@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/sparelink/sparelink/metering/meter"
-	"go.uber.org/zap"
 )
 
 // errNoHalfClose is returned by CloseWrite on tunnels that cannot half-close.
@@ -30,6 +29,9 @@ func (g *Gateway) dial(ctx context.Context, addr string) (*tunnel, error) {
 	c, err := g.dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("dial through exit: %w", err)
+	}
+	if c == nil {
+		return nil, &statusError{status: statusInternal, detail: "dialer returned no connection"}
 	}
 	t := &tunnel{Conn: c, counter: g.counter, g: g}
 	g.mu.Lock()
@@ -97,6 +99,6 @@ func (c *clientConn) CloseWrite() error {
 func (g *Gateway) pipe(client io.ReadWriter, t *tunnel) {
 	var scratch meter.Counter
 	if err := meter.Pipe(client, t, &scratch); err != nil && g.ctx.Err() == nil {
-		g.log.Debug("tunnel ended with error", zap.Error(err))
+		g.log.Debug("tunnel ended with error", reason(err))
 	}
 }

@@ -224,3 +224,67 @@ func TestHTTPErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestHTTPForwardFraming(t *testing.T) {
+	origin, _ := startHTTPOrigin(t, false)
+	target := origin.Listener.Addr().String()
+	d := newTestDialer()
+	d.route(target, target)
+	gw := startGateway(t, Config{}, d)
+	tests := []struct {
+		name, head   string
+		wantChunked  bool
+		wantBody     string
+		wantContinue bool
+	}{
+		{
+			name:        "HTTP/1.1 client gets the chunked body",
+			head:        "GET http://" + target + "/bytes?n=5000 HTTP/1.1\r\nHost: x\r\n\r\n",
+			wantChunked: true, wantBody: string(pattern(5000)),
+		},
+		{
+			name:     "HTTP/1.0 client gets a close-delimited body",
+			head:     "GET http://" + target + "/bytes?n=5000 HTTP/1.0\r\n\r\n",
+			wantBody: string(pattern(5000)),
+		},
+		{
+			name:         "Expect 100-continue is answered by the gateway",
+			head:         "POST http://" + target + "/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+			wantContinue: true, wantBody: "5",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := net.DialTimeout("tcp", gw.http, 5*time.Second)
+			if err != nil {
+				t.Fatalf("dial gateway: %v", err)
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+			io.WriteString(c, tt.head)
+			br := bufio.NewReader(c)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("read response: %v", err)
+			}
+			if got := resp.StatusCode == http.StatusContinue; got != tt.wantContinue {
+				t.Fatalf("interim 100 Continue: got %v, want %v", got, tt.wantContinue)
+			}
+			if tt.wantContinue {
+				io.WriteString(c, "hello")
+				if resp, err = http.ReadResponse(br, nil); err != nil {
+					t.Fatalf("read final response: %v", err)
+				}
+			}
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatalf("read body: %v", err)
+			}
+			chunked := len(resp.TransferEncoding) > 0
+			if resp.StatusCode != http.StatusOK || chunked != tt.wantChunked || string(body) != tt.wantBody {
+				t.Errorf("got status %d, chunked %v, %d body bytes; want 200, chunked %v, %d bytes",
+					resp.StatusCode, chunked, len(body), tt.wantChunked, len(tt.wantBody))
+			}
+		})
+	}
+}

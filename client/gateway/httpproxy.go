@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"net"
@@ -148,38 +147,11 @@ func (s *httpSession) connect(req *http.Request) {
 // fail answers the client with the error's status and Proxy-Status.
 func (s *httpSession) fail(err error) {
 	t := errorType(err)
-	s.g.log.Debug("proxy request failed", zap.String("error_type", t), zap.Error(err))
+	s.g.log.Debug("proxy request failed", zap.String("error_type", t))
 	s.writeError(httpStatus(t), t, err.Error(), nil)
 }
 
 func (s *httpSession) writeError(code int, errType, details string, extra http.Header) {
 	_ = s.conn.SetWriteDeadline(time.Now().Add(s.g.cfg.HandshakeTimeout))
 	_ = writeProxyError(s.conn, code, errType, details, extra)
-}
-
-// writeProxyError writes a short text response that closes the connection.
-func writeProxyError(w io.Writer, code int, errType, details string, extra http.Header) error {
-	body := fmt.Sprintf("%d %s: %s\n", code, http.StatusText(code), sfString(details))
-	h := http.Header{
-		proxyStatusHeaderName: {proxyStatusValue(errType, details)},
-		"Content-Type":        {"text/plain; charset=utf-8"},
-		"Content-Length":      {fmt.Sprint(len(body))},
-		"Connection":          {"close"},
-	}
-	for k, v := range extra {
-		h[k] = v
-	}
-	if _, err := fmt.Fprintf(w, "HTTP/1.1 %d %s\r\n", code, http.StatusText(code)); err != nil {
-		return err
-	}
-	if err := h.Write(w); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\r\n"+body)
-	return err
-}
-
-// refuseHTTP answers a client over the connection limit.
-func refuseHTTP(c net.Conn) {
-	_ = writeProxyError(c, http.StatusServiceUnavailable, statusConnLimit, "too many connections to the gateway", nil)
 }

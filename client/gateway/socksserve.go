@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"time"
-
-	"go.uber.org/zap"
 )
 
 // serveSOCKS runs one SOCKS5 connection: negotiation, request, tunnel.
@@ -18,7 +16,7 @@ func (g *Gateway) serveSOCKS(c net.Conn) {
 	_ = c.SetDeadline(deadline)
 	t, err := g.socksHandshake(ctx, c)
 	if err != nil {
-		g.log.Debug("socks5 handshake failed", zap.Error(err))
+		g.log.Debug("socks5 handshake failed", reason(err))
 		return
 	}
 	defer t.Close()

@@ -3,8 +3,13 @@ package gateway
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
+
+	"go.uber.org/zap"
 )
 
 // RFC 9209 error types the gateway produces itself. Dialers may report any
@@ -133,4 +138,22 @@ func sfString(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// reason describes err for logs without the socket addresses that
+// net.OpError carries, so client addresses never reach the log.
+func reason(err error) zap.Field {
+	var ne net.Error
+	switch {
+	case errors.Is(err, errSOCKS):
+		return zap.String("reason", err.Error())
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return zap.String("reason", "peer hung up")
+	case errors.As(err, &ne) && ne.Timeout():
+		return zap.String("reason", "timeout")
+	case errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
+		return zap.String("reason", "connection closed")
+	default:
+		return zap.String("reason", errorType(err))
+	}
 }
