@@ -99,7 +99,7 @@ func (d *Dialer) request(address string) *http.Request {
 		Host:   address,
 		URL:    &url.URL{Host: address},
 		Header: http.Header{
-			"Proxy-Authorization": {"Bearer " + d.exit.Token},
+			"Proxy-Authorization": {"Bearer " + d.currentToken()},
 			"User-Agent":          {"sparelink-exitdial"},
 		},
 	}

@@ -70,6 +70,7 @@ type Dialer struct {
 	sem  chan struct{} // one handshake at a time
 
 	mu      sync.Mutex
+	tok     string // the current lease token; SetToken replaces it
 	conn    *quic.Conn
 	cc      *http3.ClientConn
 	retired []*quic.Conn // replaced but possibly still carrying tunnels
@@ -84,11 +85,26 @@ func New(exit Exit, log *zap.Logger) *Dialer {
 	}
 	return &Dialer{
 		exit: exit,
+		tok:  exit.Token,
 		log:  log.Named("exitdial").With(zap.String("exit", exit.NodeID)),
 		tls:  identity.PinnedTLSConfig(exit.PublicKey),
 		h3:   &http3.Transport{DisableCompression: true},
 		sem:  make(chan struct{}, 1),
 	}
+}
+
+// SetToken replaces the lease token sent with new tunnels, for when the
+// broker has issued a fresh one. Open tunnels are not affected.
+func (d *Dialer) SetToken(token string) {
+	d.mu.Lock()
+	d.tok = token
+	d.mu.Unlock()
+}
+
+func (d *Dialer) currentToken() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.tok
 }
 
 // Close closes the QUIC connections, which ends every tunnel on them. It

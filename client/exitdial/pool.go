@@ -28,10 +28,13 @@ const (
 // returned as they are. It is safe for concurrent use.
 type Pool struct {
 	log     *zap.Logger
-	members []*member
+	members atomic.Pointer[[]*member] // replaced whole by Update
 	next    atomic.Uint64
 	closed  atomic.Bool
 	now     func() time.Time
+
+	updateMu sync.Mutex // serialises Update and Close
+	retired  []*member  // removed by Update; closed by Close
 }
 
 // member is one exit of a pool with its health.
@@ -50,11 +53,15 @@ func NewPool(exits []Exit, log *zap.Logger) *Pool {
 		log = zap.NewNop()
 	}
 	p := &Pool{log: log.Named("exitpool"), now: time.Now}
+	var members []*member
 	for _, e := range exits {
-		p.members = append(p.members, &member{d: New(e, log)})
+		members = append(members, &member{d: New(e, log)})
 	}
+	p.members.Store(&members)
 	return p
 }
+
+func (p *Pool) list() []*member { return *p.members.Load() }
 
 // DialContext opens a connection to address through the next exit in
 // rotation, moving on to the following exits when one cannot be reached.
@@ -66,14 +73,15 @@ func (p *Pool) DialContext(ctx context.Context, network, address string) (net.Co
 	if err := checkTarget(network, address); err != nil {
 		return nil, err
 	}
-	n := len(p.members)
+	members := p.list()
+	n := len(members)
 	if n == 0 {
 		return nil, fmt.Errorf("%w: pool is empty", ErrNoExit)
 	}
 	start := int((p.next.Add(1) - 1) % uint64(n))
 	var errs []error
 	for i := range n {
-		m := p.members[(start+i)%n]
+		m := members[(start+i)%n]
 		if m.down(p.now()) {
 			continue
 		}
@@ -84,7 +92,7 @@ func (p *Pool) DialContext(ctx context.Context, network, address string) (net.Co
 		errs = append(errs, err)
 	}
 	if len(errs) == 0 {
-		c, err := p.try(ctx, p.soonest(), network, address)
+		c, err := p.try(ctx, soonest(members), network, address)
 		if err == nil || !errors.Is(err, ErrExitUnavailable) {
 			return c, err
 		}
@@ -108,9 +116,9 @@ func (p *Pool) try(ctx context.Context, m *member, network, address string) (net
 }
 
 // soonest returns the member whose backoff ends first.
-func (p *Pool) soonest() *member {
-	best := p.members[0]
-	for _, m := range p.members[1:] {
+func soonest(members []*member) *member {
+	best := members[0]
+	for _, m := range members[1:] {
 		if m.until().Before(best.until()) {
 			best = m
 		}
@@ -122,7 +130,7 @@ func (p *Pool) soonest() *member {
 // connection, in pool order.
 func (p *Pool) Used() []string {
 	var ids []string
-	for _, m := range p.members {
+	for _, m := range p.list() {
 		m.mu.Lock()
 		if m.used {
 			ids = append(ids, m.d.exit.NodeID)
@@ -134,11 +142,14 @@ func (p *Pool) Used() []string {
 
 // Close closes every exit's dialer. It is idempotent.
 func (p *Pool) Close() error {
+	p.updateMu.Lock()
+	defer p.updateMu.Unlock()
 	p.closed.Store(true)
 	var errs []error
-	for _, m := range p.members {
+	for _, m := range append(p.list(), p.retired...) {
 		errs = append(errs, m.d.Close())
 	}
+	p.retired = nil
 	return errors.Join(errs...)
 }
 

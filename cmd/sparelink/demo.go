@@ -31,12 +31,17 @@ gateway and the API by hand; with --json the first line of output is a JSON
 object with the addresses and keys.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The demo reports progress itself; logs are for trouble.
+			if !cmd.Flags().Changed("log-level") {
+				common.Log.Level = "warn"
+			}
 			log, err := common.Setup(cmd)
 			if err != nil {
 				return err
 			}
 			defer log.Sync()
 			cfg.DownloadBytes, cfg.UploadBytes = downMiB<<20, upMiB<<20
+			cfg.Progress = os.Stderr
 			ctx, stop := cli.SignalContext()
 			defer stop()
 			return runDemo(ctx, cfg, asJSON, keep, log)

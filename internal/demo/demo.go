@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -38,6 +39,9 @@ type Config struct {
 	DownloadBytes, UploadBytes int
 	// FeeBPS is the broker's fee; zero means 10%.
 	FeeBPS int64
+	// Progress receives one line per step for people watching; nil means
+	// silence.
+	Progress io.Writer
 }
 
 // Market is a running demo market.
@@ -66,6 +70,7 @@ type Market struct {
 	socksAddr  net.Addr
 	httpAddr   net.Addr
 
+	runCtx   context.Context // background work lives until Close
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup // broker and origin servers
 	agentsWG sync.WaitGroup // agents' Run loops
@@ -95,7 +100,7 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Market, error) {
 	}
 	m := &Market{cfg: cfg, log: log}
 	runCtx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
+	m.runCtx, m.cancel = runCtx, cancel
 	steps := []struct {
 		name string
 		fn   func(context.Context) error
@@ -104,7 +109,7 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Market, error) {
 		{"origin", m.startOrigin},
 		{"broker", m.startBroker},
 		{"operators", m.createOperators},
-		{"agents", func(ctx context.Context) error { return m.startAgents(ctx, runCtx) }},
+		{"agents", m.startAgents},
 		{"buyer", m.createBuyer},
 		{"lease", m.buyLease},
 		{"gateway", m.startGateway},
@@ -131,8 +136,12 @@ func (m *Market) prepareDir(context.Context) error {
 
 func (m *Market) startOrigin(context.Context) error {
 	o, err := StartOrigin()
+	if err != nil {
+		return err
+	}
 	m.origin = o
-	return err
+	m.progress("origin server on %s", o.URL())
+	return nil
 }
 
 func (m *Market) startBroker(ctx context.Context) error {
@@ -159,7 +168,14 @@ func (m *Market) startBroker(ctx context.Context) error {
 	}()
 	m.brokerURL = "http://" + m.brokerLn.Addr().String()
 	m.admin = client.New(m.brokerURL, m.adminKey)
+	m.progress("broker on %s (SQLite in %s)", m.brokerURL, m.cfg.DataDir)
 	return nil
+}
+
+func (m *Market) progress(format string, args ...any) {
+	if m.cfg.Progress != nil {
+		fmt.Fprintf(m.cfg.Progress, "▸ "+format+"\n", args...)
+	}
 }
 
 // Close stops everything the market started, newest first, and removes a

@@ -55,9 +55,9 @@ func (m *Market) newAccount(ctx context.Context, kind, name string) (api.Account
 	return *acct, key.Key, nil
 }
 
-// startAgents starts one agent per site; their Run loops live until runCtx
-// ends.
-func (m *Market) startAgents(ctx, runCtx context.Context) error {
+// startAgents starts one agent per site; their Run loops live until the
+// market closes.
+func (m *Market) startAgents(ctx context.Context) error {
 	for i, s := range Sites {
 		a, err := agent.Start(ctx, agent.Config{
 			DataDir:           filepath.Join(m.cfg.DataDir, fmt.Sprintf("agent-%d", i+1)),
@@ -76,10 +76,11 @@ func (m *Market) startAgents(ctx, runCtx context.Context) error {
 			return fmt.Errorf("agent in %s: %w", s.Region.City, err)
 		}
 		m.agents = append(m.agents, &runningAgent{site: s, agent: a})
+		m.progress("agent %s registered: %s, %s, run by %s, QUIC exit on %s", a.NodeID(), s.Region.City, s.Region.Country, s.Operator, a.ExitAddr())
 		m.agentsWG.Add(1)
 		go func() {
 			defer m.agentsWG.Done()
-			_ = a.Run(runCtx)
+			_ = a.Run(m.runCtx)
 		}()
 	}
 	return nil
@@ -95,6 +96,7 @@ func (m *Market) createBuyer(ctx context.Context) error {
 	if _, err := m.admin.Credit(ctx, "demo-credit-1", acct.ID, BuyerCreditMicros); err != nil {
 		return fmt.Errorf("credit buyer: %w", err)
 	}
+	m.progress("buyer %q created through the API and credited %s", "Demo App Inc.", Money(BuyerCreditMicros))
 	return nil
 }
 
@@ -121,5 +123,6 @@ func (m *Market) buyLease(ctx context.Context) error {
 		return fmt.Errorf("create lease: %w", err)
 	}
 	m.lease = *l
+	m.progress("lease %s bought: %d exits at %s per GB, %s held", l.ID, len(l.Exits), Money(l.PriceMicrosPerGB), Money(l.HoldMicros))
 	return nil
 }

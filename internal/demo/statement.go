@@ -50,10 +50,12 @@ func (m *Market) Settle(ctx context.Context, closeLease bool) error {
 			return fmt.Errorf("agent %s receipts: %w", a.agent.NodeID(), err)
 		}
 	}
+	m.progress("exits uploaded their signed receipts; the broker settled them")
 	if closeLease {
 		if _, err := m.buyer.CloseLease(ctx, m.lease.ID); err != nil {
 			return fmt.Errorf("close lease: %w", err)
 		}
+		m.progress("lease closed; the unused hold went back to the buyer")
 	}
 	return nil
 }
@@ -131,7 +133,7 @@ func (s Statement) ExpectedCharge() int64 {
 // Print writes the statement for people.
 func (s Statement) Print(w io.Writer) {
 	fmt.Fprintf(w, "\nSpareLink demo statement — lease %s (%s)\n\n", s.LeaseID, s.LeaseStatus)
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "exit\toperator\tregion\tbytes up\tbytes down\tcharged\t")
 	for _, e := range s.Exits {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t\n", e.NodeID, e.Operator, e.Region, e.BytesUp, e.BytesDown, Money(e.ChargedMicros))

@@ -3,9 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -14,15 +12,13 @@ import (
 	"net/url"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/client/exitdial"
 	"github.com/sparelink/sparelink/client/gateway"
 )
 
-func (m *Market) startGateway(context.Context) error {
-	exits, err := exitsOf(m.lease)
+func (m *Market) startGateway(ctx context.Context) error {
+	exits, err := exitdial.FromLease(&m.lease)
 	if err != nil {
 		return err
 	}
@@ -34,27 +30,18 @@ func (m *Market) startGateway(context.Context) error {
 	if m.socksAddr, err = m.gw.ListenSOCKS5("127.0.0.1:0"); err != nil {
 		return err
 	}
-	m.httpAddr, err = m.gw.ListenHTTP("127.0.0.1:0")
-	return err
-}
-
-// exitsOf turns a lease's QUIC exits into dialer targets.
-func exitsOf(l api.Lease) ([]exitdial.Exit, error) {
-	var out []exitdial.Exit
-	for _, e := range l.Exits {
-		if e.QUIC == nil {
-			continue
-		}
-		pub, err := base64.StdEncoding.DecodeString(e.QUIC.PublicKey)
-		if err != nil || len(pub) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("exit %s: bad public key", e.NodeID)
-		}
-		out = append(out, exitdial.Exit{NodeID: e.NodeID, Addr: e.QUIC.Addr, PublicKey: pub, Token: e.QUIC.Token})
+	if m.httpAddr, err = m.gw.ListenHTTP("127.0.0.1:0"); err != nil {
+		return err
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("lease %s has no QUIC exits", l.ID)
-	}
-	return out, nil
+	m.progress("gateway on socks5h://%s and http://%s", m.socksAddr, m.httpAddr)
+	// Tokens are short-lived: a market kept running refreshes them.
+	fetch := func(ctx context.Context) (*api.Lease, error) { return m.buyer.Lease(ctx, m.lease.ID) }
+	m.agentsWG.Add(1)
+	go func() {
+		defer m.agentsWG.Done()
+		exitdial.KeepFresh(m.runCtx, m.pool, fetch, time.Minute, m.log.Named("exits"))
+	}()
+	return nil
 }
 
 // Traffic is what the demo buyer sent and received through the gateway.
@@ -64,45 +51,64 @@ type Traffic struct {
 	UploadedBytes      int64
 }
 
+// transfersPerKind is how many downloads and how many uploads the demo
+// makes; each goes over a new connection, so the gateway's rotation spreads
+// them over the lease's exits.
+const transfersPerKind = 3
+
 // RunTraffic downloads and uploads the configured volume through the
-// gateway, half over SOCKS5 and half over the HTTP proxy, checking every
+// gateway, alternating between SOCKS5 and the HTTP proxy and checking every
 // byte.
 func (m *Market) RunTraffic(ctx context.Context) (Traffic, error) {
 	var t Traffic
 	proxies := []string{"socks5h://" + m.socksAddr.String(), "http://" + m.httpAddr.String()}
-	for i, p := range proxies {
-		hc, closeIdle, err := proxyClient(p)
+	for i := range 2 * transfersPerKind {
+		p := proxies[i%len(proxies)]
+		hc, err := proxyClient(p)
 		if err != nil {
 			return t, err
 		}
-		down := m.cfg.DownloadBytes / len(proxies)
-		if i == 0 {
-			down += m.cfg.DownloadBytes % len(proxies)
+		if i%2 == 0 {
+			n := share(m.cfg.DownloadBytes, i/2)
+			if err := download(ctx, hc, m.origin.URL(), n); err != nil {
+				return t, fmt.Errorf("download via %s: %w", p, err)
+			}
+			t.Downloads++
+			t.DownloadedBytes += int64(n)
+			m.progress("downloaded %s through the gateway (%s)", mib(n), p)
+		} else {
+			n := share(m.cfg.UploadBytes, i/2)
+			if err := upload(ctx, hc, m.origin.URL(), n); err != nil {
+				return t, fmt.Errorf("upload via %s: %w", p, err)
+			}
+			t.Uploads++
+			t.UploadedBytes += int64(n)
+			m.progress("uploaded %s through the gateway (%s)", mib(n), p)
 		}
-		if err := download(ctx, hc, m.origin.URL(), down); err != nil {
-			return t, fmt.Errorf("download via %s: %w", p, err)
-		}
-		t.Downloads++
-		t.DownloadedBytes += int64(down)
-		up := m.cfg.UploadBytes / len(proxies)
-		if err := upload(ctx, hc, m.origin.URL(), up); err != nil {
-			return t, fmt.Errorf("upload via %s: %w", p, err)
-		}
-		t.Uploads++
-		t.UploadedBytes += int64(up)
-		closeIdle()
-		m.log.Info("traffic through gateway", zap.String("proxy", p), zap.Int("down", down), zap.Int("up", up))
 	}
 	return t, nil
 }
 
-func proxyClient(proxy string) (*http.Client, func(), error) {
+// share is the size of transfer i when total is split transfersPerKind ways.
+func share(total, i int) int {
+	n := total / transfersPerKind
+	if i == 0 {
+		n += total % transfersPerKind
+	}
+	return n
+}
+
+func mib(n int) string { return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20)) }
+
+// proxyClient returns an HTTP client that makes one connection per request
+// through proxy.
+func proxyClient(proxy string) (*http.Client, error) {
 	pu, err := url.Parse(proxy)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	tr := &http.Transport{Proxy: http.ProxyURL(pu), DisableCompression: true}
-	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}, tr.CloseIdleConnections, nil
+	tr := &http.Transport{Proxy: http.ProxyURL(pu), DisableCompression: true, DisableKeepAlives: true}
+	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}, nil
 }
 
 func download(ctx context.Context, hc *http.Client, base string, n int) error {

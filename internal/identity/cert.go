@@ -81,7 +81,7 @@ func PinnedTLSConfig(pub ed25519.PublicKey) *tls.Config {
 			}
 			// The handshake signature proves possession of the key; the
 			// self-signature proves the certificate was made with it.
-			if err := cert.CheckSignatureFrom(cert); err != nil {
+			if err := cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature); err != nil {
 				return fmt.Errorf("exit certificate: %w", err)
 			}
 			return nil
