@@ -26,8 +26,8 @@ demo:
 
 ## bench: Go benchmarks, then the comparison table (bench-results.json)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime=2x ./metering/... ./client/... ./relay/...
-	$(GO) run ./cmd/sparelink-bench -out bench-results.json
+	$(GO) test -run '^$$' -bench . -benchmem ./metering/... ./client/... ./relay/...
+	$(GO) run ./cmd/sparelink-bench --log-level warn --out bench-results.json
 
 ## lint: formatting, vet and staticcheck
 lint:

@@ -148,7 +148,7 @@ func (e *env) measurements() []measurement {
 		{name: "exit_connect", baseline: "quic_raw_stream", run: e.viaConn(func(ctx context.Context) (net.Conn, error) {
 			return e.dialer.DialContext(ctx, "tcp", e.sink.Addr().String())
 		})},
-		{name: "gateway_socks5_exit", baseline: "tcp_loopback", run: e.viaConn(func(ctx context.Context) (net.Conn, error) {
+		{name: "gateway_socks5_exit", baseline: "quic_raw_stream", run: e.viaConn(func(ctx context.Context) (net.Conn, error) {
 			d, err := proxy.SOCKS5("tcp", e.socks.String(), nil, proxy.Direct)
 			if err != nil {
 				return nil, err
