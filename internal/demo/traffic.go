@@ -116,15 +116,7 @@ func download(ctx context.Context, hc *http.Client, base string, n int) error {
 	if err != nil {
 		return err
 	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("origin answered %s (Proxy-Status: %s)", resp.Status, resp.Header.Get("Proxy-Status"))
-	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := fetch(hc, req)
 	if err != nil {
 		return err
 	}
@@ -140,16 +132,12 @@ func upload(ctx context.Context, hc *http.Client, base string, n int) error {
 	if err != nil {
 		return err
 	}
-	resp, err := hc.Do(req)
+	body, err := fetch(hc, req)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("origin answered %s (Proxy-Status: %s)", resp.Status, resp.Header.Get("Proxy-Status"))
-	}
 	var res UploadResult
-	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
+	if err := json.Unmarshal(body, &res); err != nil {
 		return fmt.Errorf("origin's upload answer: %w", err)
 	}
 	sum := sha256.Sum256(data)
@@ -157,4 +145,18 @@ func upload(ctx context.Context, hc *http.Client, base string, n int) error {
 		return fmt.Errorf("origin received %d bytes (sha256 %s), sent %d", res.Bytes, res.SHA256, n)
 	}
 	return nil
+}
+
+// fetch sends req and returns the body of a 200 answer; anything else is
+// an error that carries the proxy's Proxy-Status.
+func fetch(hc *http.Client, req *http.Request) ([]byte, error) {
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("origin answered %s (Proxy-Status: %s)", resp.Status, resp.Header.Get("Proxy-Status"))
+	}
+	return io.ReadAll(resp.Body)
 }
