@@ -4,6 +4,8 @@
 package main
 
 import (
+	"github.com/spf13/cobra"
+
 	"github.com/sparelink/sparelink/internal/cli"
 )
 
@@ -13,6 +15,9 @@ func main() {
 		`sparelink is the SpareLink buyer's command line: "sparelink gateway" serves a
 local SOCKS5 and HTTP proxy that sends each connection through the exits of
 one of your leases, and "sparelink demo" runs a whole market on this machine.`, &common)
+	// Runnable, so that an unknown command is a usage error rather than
+	// a silent help page.
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.AddCommand(demoCommand(&common), gatewayCommand(&common))
 	cli.Main(root)
 }

@@ -71,14 +71,15 @@ func Main(cmd *cobra.Command) {
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{err}
 	})
-	err := cmd.Execute()
+	argsAreUsage(cmd)
+	ran, err := cmd.ExecuteC()
 	if err == nil {
 		os.Exit(0)
 	}
 	fmt.Fprintf(os.Stderr, "%s: error: %v\n", cmd.Name(), err)
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(os.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		fmt.Fprintf(os.Stderr, "Run '%s --help' for usage.\n", ran.CommandPath())
 		os.Exit(2)
 	}
 	os.Exit(1)
@@ -87,3 +88,20 @@ func Main(cmd *cobra.Command) {
 type usageError struct{ error }
 
 func (u usageError) Unwrap() error { return u.error }
+
+// argsAreUsage makes the argument checks of cmd and its subcommands (such
+// as cobra.NoArgs on daemons) report usage errors, so that a stray
+// argument exits with status 2 like an unknown flag.
+func argsAreUsage(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				return usageError{err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		argsAreUsage(sub)
+	}
+}
