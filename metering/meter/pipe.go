@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 )
 
 // bufPool holds copy buffers for Pipe so the hot path allocates nothing per
@@ -18,20 +19,40 @@ type HalfCloser interface {
 	CloseWrite() error
 }
 
+// ReadInterrupter is a stream whose blocked reads can be made to return
+// (net.Conn, QUIC streams). Pipe uses it to end the surviving direction
+// when the other one fails.
+type ReadInterrupter interface {
+	SetReadDeadline(t time.Time) error
+}
+
 // Pipe copies between buyer and dest in both directions until both
 // directions end, counting bytes on c: buyer→dest as Up, dest→buyer as Down.
-// It returns the first error that was not a clean end of stream. Neither
-// side is closed by Pipe except for half-closes; the caller closes both.
+// It returns the first error that was not a clean end of stream. When one
+// direction fails, the other could wait forever on a peer that neither
+// sends nor closes, so Pipe sets a past read deadline on the sides that
+// are ReadInterrupters. Neither side is closed by Pipe except for
+// half-closes; the caller closes both.
 func Pipe(buyer, dest io.ReadWriter, c *Counter) error {
 	errc := make(chan error, 2)
 	go func() { errc <- copyCounted(dest, buyer, c.AddUp) }()
 	go func() { errc <- copyCounted(buyer, dest, c.AddDown) }()
 	err1 := <-errc
+	if err1 != nil {
+		interruptRead(buyer)
+		interruptRead(dest)
+	}
 	err2 := <-errc
 	if err1 != nil {
 		return err1
 	}
 	return err2
+}
+
+func interruptRead(s io.ReadWriter) {
+	if ri, ok := s.(ReadInterrupter); ok {
+		_ = ri.SetReadDeadline(time.Unix(1, 0))
+	}
 }
 
 // copyCounted copies src to dst, counting every byte written, then

@@ -161,6 +161,35 @@ func TestPipeReportsConnectionReset(t *testing.T) {
 	}
 }
 
+func TestPipeErrorEndsOtherDirection(t *testing.T) {
+	tests := []struct {
+		name string
+		idle func(p *piped) *net.TCPConn // the peer that stays open and silent
+		fail func(p *piped)
+	}{
+		{"buyer resets, destination idle", func(p *piped) *net.TCPConn { return p.dest }, func(p *piped) { reset(p.buyer) }},
+		{"destination resets, buyer idle", func(p *piped) *net.TCPConn { return p.buyer }, func(p *piped) { reset(p.dest) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startPipe(t)
+			// The idle peer neither sends nor closes, even after its
+			// read side sees EOF: only Pipe can end that direction.
+			idle := tt.idle(p)
+			tt.fail(p)
+			select {
+			case err := <-p.done:
+				if !errors.Is(err, syscall.ECONNRESET) {
+					t.Errorf("Pipe: got %v, want a connection reset", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("Pipe still waits on the idle peer after the other side failed")
+			}
+			_ = idle.Close()
+		})
+	}
+}
+
 // drainAndClose reads c until EOF in the background, then closes it.
 func drainAndClose(c *net.TCPConn) {
 	go func() {
