@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"net"
+	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -265,5 +267,37 @@ func TestCloseIsIdempotent(t *testing.T) {
 	first := n.Close()
 	if second := n.Close(); second != first {
 		t.Errorf("second Close: got %v, want %v", second, first)
+	}
+}
+
+func TestStopReleasesGoroutines(t *testing.T) {
+	m := newMarket(t)
+	op := m.operator()
+	o := newOrigin(t, 100)
+	base := runtime.NumGoroutine()
+	cfg := config(t, op, o.addr())
+	cfg.HeartbeatInterval = 10 * time.Millisecond
+	n, err := node.Start(context.Background(), cfg, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	stop := run(t, n)
+	waitFor(t, "heartbeats", func() bool { return m.heartbeats.Load() >= 2 })
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if err := n.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	// Idle keep-alive connections to the broker are the SDK's, not the
+	// node's.
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := runtime.NumGoroutine(); got > base {
+		buf := make([]byte, 1<<20)
+		t.Errorf("goroutines after Close: got %d, want at most %d\n%s", got, base, buf[:runtime.Stack(buf, true)])
 	}
 }

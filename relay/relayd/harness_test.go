@@ -24,16 +24,14 @@ import (
 )
 
 // market is a real broker on a SQLite file in the test's directory, served
-// on a loopback HTTP server that counts the requests nodes make and can be
-// told to refuse receipt uploads.
+// on a loopback HTTP server that counts the requests nodes make.
 type market struct {
 	t     *testing.T
 	url   string
 	admin *client.Client
 
-	receiptPosts   atomic.Int64
-	heartbeats     atomic.Int64
-	refuseReceipts atomic.Bool
+	receiptPosts atomic.Int64
+	heartbeats   atomic.Int64
 }
 
 func newMarket(t *testing.T) *market {
@@ -66,10 +64,6 @@ func (m *market) observe(next http.Handler) http.Handler {
 		switch {
 		case r.Method == http.MethodPost && r.URL.Path == "/v1/receipts":
 			m.receiptPosts.Add(1)
-			if m.refuseReceipts.Load() {
-				http.Error(w, "receipts refused by the test", http.StatusServiceUnavailable)
-				return
-			}
 		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/heartbeat"):
 			m.heartbeats.Add(1)
 		}
