@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/http3"
@@ -77,8 +78,8 @@ func (e *Exit) run(t *tunnel, str *http3.Stream) {
 		t.abort()
 		return
 	}
-	buyer := &side{r: str, w: str, closeWrite: str.Close, t: t}
-	dest := &side{r: t.dest, w: t.dest, closeWrite: closeWriteFunc(t.dest), t: t}
+	buyer := &side{r: str, w: str, closeWrite: str.Close, readDeadline: str.SetReadDeadline, t: t}
+	dest := &side{r: t.dest, w: t.dest, closeWrite: closeWriteFunc(t.dest), readDeadline: t.dest.SetReadDeadline, t: t}
 	err := meter.Pipe(buyer, dest, e.cfg.Meter.Lease(t.lease))
 	_ = t.dest.Close()
 	str.CancelRead(quic.StreamErrorCode(http3.ErrCodeNoError))
@@ -106,14 +107,23 @@ func closeWriteFunc(c net.Conn) func() error {
 // limited by the lease's byte budget and CloseWrite closes only the send
 // direction.
 type side struct {
-	r          io.Reader
-	w          io.Writer
-	closeWrite func() error
-	t          *tunnel
-	written    int64 // only touched by the goroutine writing to this side
+	r            io.Reader
+	w            io.Writer
+	closeWrite   func() error
+	readDeadline func(time.Time) error
+	t            *tunnel
+	written      int64 // only touched by the goroutine writing to this side
 }
 
-var _ meter.HalfCloser = (*side)(nil)
+var (
+	_ meter.HalfCloser      = (*side)(nil)
+	_ meter.ReadInterrupter = (*side)(nil)
+)
+
+// SetReadDeadline lets meter.Pipe end this side's reads when the other
+// direction fails, so a vanished buyer does not leave an idle destination
+// connection open (and the reverse).
+func (s *side) SetReadDeadline(t time.Time) error { return s.readDeadline(t) }
 
 func (s *side) Read(p []byte) (int, error) { return s.r.Read(p) }
 
