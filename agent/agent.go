@@ -9,7 +9,7 @@ package agent
 import (
 	"context"
 	"errors"
-	"path/filepath"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -17,7 +17,6 @@ import (
 	"github.com/sparelink/sparelink/agent/capacity"
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/client"
-	"github.com/sparelink/sparelink/internal/identity"
 	"github.com/sparelink/sparelink/internal/node"
 	"github.com/sparelink/sparelink/metering/meter"
 )
@@ -58,7 +57,7 @@ type Config struct {
 }
 
 // KeyFile is the node key's file name inside the data directory.
-const KeyFile = "node.key"
+const KeyFile = node.KeyFile
 
 // Agent is a running home node.
 type Agent struct {
@@ -80,14 +79,7 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Agent, error) {
 	if cfg.PriceMicrosPerGB == 0 {
 		cfg.PriceMicrosPerGB = 1_000_000
 	}
-	key, created, err := identity.LoadOrCreate(filepath.Join(cfg.DataDir, KeyFile))
-	if err != nil {
-		return nil, err
-	}
-	if created {
-		log.Info("created node identity", zap.String("node", key.NodeID()))
-	}
-	policy, err := node.NewPolicy(cfg.EgressAllow, cfg.EgressDeny, log.Named("egress"))
+	key, policy, err := node.Prepare(cfg.DataDir, cfg.EgressAllow, cfg.EgressDeny, log)
 	if err != nil {
 		return nil, err
 	}
@@ -148,10 +140,20 @@ func (a *Agent) Capacity() capacity.Snapshot { return a.sampler.Snapshot() }
 // Run measures, heartbeats and uploads receipts until ctx is done, uploads
 // the last receipts and stops the exit.
 func (a *Agent) Run(ctx context.Context) error {
-	defer a.node.Close()
-	go a.sampler.Run(ctx)
+	defer a.Close()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.sampler.Run(ctx)
+	}()
 	return a.node.Run(ctx)
 }
+
+// Close stops the exit of an agent that is not running (Run closes it
+// itself). It is idempotent.
+func (a *Agent) Close() error { return a.node.Close() }
 
 // Flush uploads receipts for all traffic so far.
 func (a *Agent) Flush(ctx context.Context) error { return a.node.Flush(ctx) }

@@ -103,6 +103,12 @@ func (k Key) Save(path string) error {
 		tmp.Close()
 		return fmt.Errorf("save node key: %w", err)
 	}
+	// A router may lose power right after first start: the key must be on
+	// disk before the rename makes it the key.
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save node key: %w", err)
+	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("save node key: %w", err)
 	}

@@ -2,11 +2,34 @@ package node
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"go.uber.org/zap"
 
+	"github.com/sparelink/sparelink/internal/identity"
 	"github.com/sparelink/sparelink/relay/egress"
 )
+
+// KeyFile is the node key's file name inside a node's data directory.
+const KeyFile = "node.key"
+
+// Prepare loads (or, on first start, creates) the node key in dataDir and
+// builds the egress policy from the owner's additions: what agents and
+// relays do before Start.
+func Prepare(dataDir string, allow, deny []string, log *zap.Logger) (identity.Key, *egress.Policy, error) {
+	key, created, err := identity.LoadOrCreate(filepath.Join(dataDir, KeyFile))
+	if err != nil {
+		return identity.Key{}, nil, err
+	}
+	if created {
+		log.Info("created node identity", zap.String("node", key.NodeID()))
+	}
+	policy, err := NewPolicy(allow, deny, log.Named("egress"))
+	if err != nil {
+		return identity.Key{}, nil, err
+	}
+	return key, policy, nil
+}
 
 // NewPolicy builds the egress policy from an owner's allow and deny
 // additions in relay/egress rule syntax ("203.0.113.7:443",

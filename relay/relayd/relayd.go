@@ -7,14 +7,12 @@ package relayd
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/client"
-	"github.com/sparelink/sparelink/internal/identity"
 	"github.com/sparelink/sparelink/internal/node"
 )
 
@@ -39,6 +37,7 @@ type Config struct {
 
 	EgressAllow, EgressDeny []string
 	HeartbeatInterval       time.Duration
+	ReceiptInterval         time.Duration
 }
 
 // Start loads or creates the relay's identity, starts its exit and
@@ -56,16 +55,11 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error)
 	if cfg.CapacityBps == 0 {
 		cfg.CapacityBps = 125_000_000
 	}
-	key, _, err := identity.LoadOrCreate(filepath.Join(cfg.DataDir, "node.key"))
+	key, policy, err := node.Prepare(cfg.DataDir, cfg.EgressAllow, cfg.EgressDeny, log)
 	if err != nil {
 		return nil, err
 	}
-	policy, err := node.NewPolicy(cfg.EgressAllow, cfg.EgressDeny, log.Named("egress"))
-	if err != nil {
-		return nil, err
-	}
-	var n *node.Node
-	n, err = node.Start(ctx, node.Config{
+	return node.Start(ctx, node.Config{
 		Key:    key,
 		Broker: client.New(cfg.BrokerURL, cfg.OperatorKey),
 		Egress: policy,
@@ -76,6 +70,6 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error)
 		ListenQUIC:        cfg.Listen,
 		AdvertiseAddr:     cfg.Advertise,
 		HeartbeatInterval: cfg.HeartbeatInterval,
+		ReceiptInterval:   cfg.ReceiptInterval,
 	}, log)
-	return n, err
 }
