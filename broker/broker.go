@@ -69,6 +69,9 @@ type Broker struct {
 	metrics *metrics
 	expiry  *expiries
 	handler http.Handler
+	// patterns lists the routes served, in the ServeMux syntax, so that
+	// tests can hold them to the OpenAPI document.
+	patterns []string
 }
 
 // New returns a Broker serving st.

@@ -3,6 +3,7 @@ package broker_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/sparelink/sparelink/broker"
 	"github.com/sparelink/sparelink/broker/api"
+	"github.com/sparelink/sparelink/broker/apitest"
 	"github.com/sparelink/sparelink/broker/store/sqlite"
 	"github.com/sparelink/sparelink/client"
 	"github.com/sparelink/sparelink/internal/identity"
@@ -48,6 +50,7 @@ type market struct {
 	url    string
 	dir    string
 	admin  *client.Client
+	http   *http.Client // checks every exchange against the OpenAPI document
 }
 
 // Market settings the tests rely on.
@@ -64,7 +67,8 @@ func newMarket(t *testing.T) *market {
 func newMarketLogged(t *testing.T, log *zap.Logger) *market {
 	t.Helper()
 	ctx := context.Background()
-	m := &market{t: t, ctx: ctx, clock: &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}, dir: t.TempDir()}
+	m := &market{t: t, ctx: ctx, clock: &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}, dir: t.TempDir(),
+		http: apitest.Client(t)}
 	st, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(m.dir, "broker.db"), Now: m.clock.Now}, log)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -86,9 +90,10 @@ func newMarketLogged(t *testing.T, log *zap.Logger) *market {
 	return m
 }
 
-// client returns an SDK client with fast retries.
+// client returns an SDK client with fast retries whose every exchange is
+// checked against the OpenAPI document.
 func (m *market) client(key string) *client.Client {
-	return client.New(m.url, key, client.WithRetry(3, time.Millisecond))
+	return client.New(m.url, key, client.WithRetry(3, time.Millisecond), client.WithHTTPClient(m.http))
 }
 
 // account creates an account with a key and returns both and a client.

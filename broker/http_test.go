@@ -74,6 +74,7 @@ func TestPublicEndpoints(t *testing.T) {
 	}{
 		{"health", http.MethodGet, "/healthz", http.StatusOK, "application/json"},
 		{"broker keys", http.MethodGet, "/v1/broker/keys", http.StatusOK, "application/json"},
+		{"openapi document", http.MethodGet, "/v1/openapi.json", http.StatusOK, "application/json"},
 		{"unknown route", http.MethodGet, "/v1/nothing", http.StatusNotFound, api.ProblemContentType},
 		{"private without key", http.MethodGet, "/v1/balance", http.StatusUnauthorized, api.ProblemContentType},
 	}

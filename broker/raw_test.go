@@ -31,7 +31,8 @@ func (r rawResponse) problem(t *testing.T) api.Problem {
 }
 
 // raw sends a request with a literal body, bypassing the SDK, so that
-// tests can send what the SDK never would.
+// tests can send what the SDK never would. The exchange is still checked
+// against the OpenAPI document: what it refuses, the broker must refuse.
 func (m *market) raw(method, path, key string, body []byte, header map[string]string) rawResponse {
 	m.t.Helper()
 	req, err := http.NewRequestWithContext(m.ctx, method, m.url+path, bytes.NewReader(body))
@@ -41,10 +42,13 @@ func (m *market) raw(method, path, key string, body []byte, header map[string]st
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
+	if len(body) > 0 {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := m.http.Do(req)
 	if err != nil {
 		m.t.Fatalf("%s %s: %v", method, path, err)
 	}

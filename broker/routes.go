@@ -26,9 +26,11 @@ var (
 func (b *Broker) routes() http.Handler {
 	mux := http.NewServeMux()
 	b.public(mux, "GET /healthz", b.health)
+	b.patterns = append(b.patterns, "GET /metrics")
 	mux.Handle("GET /metrics", b.instrument("GET /metrics",
 		promhttp.HandlerFor(b.metrics.reg, promhttp.HandlerOpts{Registry: b.metrics.reg})))
 	b.public(mux, "GET /v1/broker/keys", b.brokerKeys)
+	b.public(mux, "GET /v1/openapi.json", b.openAPIDoc)
 
 	b.private(mux, "POST /v1/accounts", adminOnly, b.createAccount)
 	b.private(mux, "POST /v1/keys", anyAccount, b.createKey)
@@ -60,6 +62,7 @@ func (b *Broker) routes() http.Handler {
 
 // public registers an endpoint that needs no key.
 func (b *Broker) public(mux *http.ServeMux, pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	b.patterns = append(b.patterns, pattern)
 	mux.Handle(pattern, b.instrument(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fail(w, h(w, r))
 	})))
@@ -67,6 +70,7 @@ func (b *Broker) public(mux *http.ServeMux, pattern string, h func(http.Response
 
 // private registers an endpoint for callers holding a key of one of scopes.
 func (b *Broker) private(mux *http.ServeMux, pattern string, scopes []store.Scope, h handler) {
+	b.patterns = append(b.patterns, pattern)
 	mux.Handle(pattern, b.instrument(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := b.authenticate(r)
 		if err == nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sparelink/sparelink/broker"
 	"github.com/sparelink/sparelink/broker/api"
+	"github.com/sparelink/sparelink/broker/apitest"
 	"github.com/sparelink/sparelink/broker/store/sqlite"
 	"github.com/sparelink/sparelink/client"
 )
@@ -109,7 +110,10 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{ctx: ctx, net: &flaky{next: b.Handler(), counts: map[string]int{}}}
+	// The broker's own answers are checked against the OpenAPI document
+	// before the flaky network gets to them, so that faults injected here
+	// are not mistaken for the broker breaking its contract.
+	e := &env{ctx: ctx, net: &flaky{next: apitest.Handler(t, b.Handler()), counts: map[string]int{}}}
 	srv := httptest.NewServer(e.net)
 	t.Cleanup(srv.Close)
 	e.url = srv.URL

@@ -1,0 +1,130 @@
+package apitest_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sparelink/sparelink/broker/apitest"
+)
+
+// recorder is a Reporter that keeps what it was told instead of failing.
+type recorder struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+// fake answers every request with one canned answer, whatever it asked.
+type fake struct {
+	status int
+	ctype  string
+	body   string
+}
+
+func (f fake) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	if f.ctype != "" {
+		w.Header().Set("Content-Type", f.ctype)
+	}
+	w.WriteHeader(f.status)
+	_, _ = io.WriteString(w, f.body)
+}
+
+const (
+	problemType = "application/problem+json"
+	jsonType    = "application/json"
+	okHealth    = `{"status":"ok"}`
+	aProblem    = `{"type":"urn:sparelink:problem:invalid_request","title":"Bad Request","status":400,"code":"invalid_request"}`
+	notFound    = `{"type":"urn:sparelink:problem:not_found","title":"Not Found","status":404,"code":"not_found"}`
+)
+
+func TestValidatorCatchesDrift(t *testing.T) {
+	tests := []struct {
+		name     string
+		method   string
+		path     string
+		body     string
+		answer   fake
+		wantFail string // "": the exchange follows the document
+	}{
+		{"documented answer", "GET", "/healthz", "", fake{200, jsonType, okHealth}, ""},
+		{"extra field in answer", "GET", "/healthz", "", fake{200, jsonType, `{"status":"ok","x":1}`}, "breaks the document"},
+		{"undocumented status", "GET", "/healthz", "", fake{201, jsonType, okHealth}, "breaks the document"},
+		{"wrong media type", "GET", "/healthz", "", fake{200, "text/plain", okHealth}, "breaks the document"},
+		{"unknown route answered 404 problem", "GET", "/v1/nothing", "", fake{404, problemType, notFound}, ""},
+		{"unknown route answered 200", "GET", "/v1/nothing", "", fake{200, jsonType, okHealth}, "undocumented route"},
+		{"bad request refused", "POST", "/v1/accounts", `{"kind":"buyer","name":"x","admin":true}`, fake{400, problemType, aProblem}, ""},
+		{"bad request accepted", "POST", "/v1/accounts", `{"kind":"buyer","name":"x","admin":true}`,
+			fake{201, jsonType, `{"id":"ac_1","kind":"buyer","name":"x","created_at":"2026-03-01T12:00:00Z"}`}, "request breaks the document"},
+		{"refusal that is no problem", "POST", "/v1/accounts", `{"kind":"martian","name":"x"}`, fake{400, "text/plain", "no"}, "breaks the document"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.answer)
+			t.Cleanup(srv.Close)
+			rec := &recorder{}
+			req, err := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.body != "" {
+				req.Header.Set("Content-Type", jsonType)
+			}
+			resp, err := apitest.Client(rec).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(got) != tt.answer.body {
+				t.Errorf("got body %q through the transport, want %q unchanged", got, tt.answer.body)
+			}
+			checkReport(t, rec, tt.wantFail)
+		})
+	}
+}
+
+// checkReport wants exactly one report containing want, or none when want
+// is empty.
+func checkReport(t *testing.T, rec *recorder, want string) {
+	t.Helper()
+	switch {
+	case want == "" && len(rec.errs) > 0:
+		t.Errorf("got reports %q, want none", rec.errs)
+	case want != "" && (len(rec.errs) != 1 || !strings.Contains(rec.errs[0], want)):
+		t.Errorf("got reports %q, want one about %q", rec.errs, want)
+	}
+}
+
+func TestHandlerChecksServerSide(t *testing.T) {
+	rec := &recorder{}
+	srv := httptest.NewServer(apitest.Handler(rec, fake{200, jsonType, `{"status":"down"}`}))
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != `{"status":"down"}` {
+		t.Errorf("got %d %q through the handler, want the answer unchanged", resp.StatusCode, body)
+	}
+	checkReport(t, rec, "breaks the document")
+}
+
+func TestDocumentLoads(t *testing.T) {
+	if _, err := apitest.Default(); err != nil {
+		t.Fatalf("the broker's OpenAPI document: %v", err)
+	}
+}
