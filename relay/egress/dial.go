@@ -25,7 +25,8 @@ var ipNetworks = map[string]string{
 // tcp6, udp, udp4, udp6) if the policy permits it. The host is resolved
 // through Resolve and the checked IP is dialled, never the name, so a DNS
 // answer that changes afterwards cannot redirect the connection; the
-// dialer's Control hook checks the socket's remote address once more.
+// dialer's Control hook checks the socket's remote address once more,
+// under the same name rules.
 // Permitted addresses are tried in order, at most eight of them. Refusals
 // are *DeniedError; failures of every attempt are joined.
 func (p *Policy) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
@@ -37,9 +38,12 @@ func (p *Policy) DialContext(ctx context.Context, network, address string) (net.
 	if err != nil {
 		return nil, err
 	}
-	targets, err := p.resolve(ctx, family, host, port)
+	targets, name, err := p.resolve(ctx, family, host, port)
 	if err != nil {
 		return nil, err
+	}
+	if name != "" {
+		ctx = context.WithValue(ctx, nameKey{}, name)
 	}
 	var errs []error
 	for _, ap := range targets[:min(len(targets), maxDialAttempts)] {
@@ -67,6 +71,11 @@ func splitHostPort(address string) (string, uint16, error) {
 	return host, uint16(port), nil
 }
 
+// nameKey carries the name a dial was asked for to the Control hook, so
+// that the hook judges the socket address with the same name rules as
+// Resolve did.
+type nameKey struct{}
+
 // controlHook returns a dialer hook that refuses a socket whose remote
 // address the policy denies, then runs the caller's own hook, if any.
 func (p *Policy) controlHook(
@@ -74,7 +83,8 @@ func (p *Policy) controlHook(
 	ctlCtx func(ctx context.Context, network, address string, c syscall.RawConn) error,
 ) func(ctx context.Context, network, address string, c syscall.RawConn) error {
 	return func(ctx context.Context, network, address string, c syscall.RawConn) error {
-		if err := p.checkRemote(address); err != nil {
+		name, _ := ctx.Value(nameKey{}).(string)
+		if err := p.checkRemote(name, address); err != nil {
 			return err
 		}
 		switch {
@@ -88,11 +98,16 @@ func (p *Policy) controlHook(
 }
 
 // checkRemote judges the address string the dialer is about to connect
-// to; one it cannot read is refused.
-func (p *Policy) checkRemote(address string) error {
+// to, for a dial asked for name ("" for a literal); one it cannot read is
+// refused.
+func (p *Policy) checkRemote(name, address string) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return fmt.Errorf("egress: dial hook cannot read remote %q: %w", clip(address), ErrDenied)
 	}
-	return p.CheckAddr(ap)
+	if e := p.check(name, ap); e != nil {
+		e.Host = name
+		return e
+	}
+	return nil
 }

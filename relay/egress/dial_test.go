@@ -163,7 +163,7 @@ func TestDialControlHook(t *testing.T) {
 		{"not-an-address", egress.ErrDenied},
 	}
 	for _, tc := range cases {
-		if err := p.CheckRemote(tc.address); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+		if err := p.CheckRemote("", tc.address); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
 			t.Errorf("hook check of %q = %v, want %v", tc.address, err, tc.want)
 		}
 	}

@@ -74,6 +74,9 @@ type DeniedError struct {
 	// embedded is the IPv4 address found inside an IPv6 Addr when that
 	// inner address caused the refusal.
 	embedded netip.Addr
+	// byName is set when an owner's Deny rule for the host name, not for
+	// the address, caused the refusal.
+	byName bool
 }
 
 // Error gives one sentence that names the destination and why it was
@@ -88,6 +91,8 @@ func (e *DeniedError) Error() string {
 		fmt.Fprintf(&b, "port %d is closed to relayed traffic", e.Addr.Port())
 	case e.Reason == ReasonLocalName:
 		b.WriteString("the name only has meaning on the seller's local network")
+	case e.byName:
+		b.WriteString("the node owner has denied this name")
 	case e.embedded.IsValid():
 		fmt.Fprintf(&b, "it embeds %s, %s", e.embedded, reasonText[e.Reason])
 	default:

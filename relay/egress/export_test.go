@@ -6,5 +6,6 @@ import "time"
 // before the policy is shared between goroutines.
 func (p *Policy) SetClock(now func() time.Time) { p.host.now = now }
 
-// CheckRemote exposes the dialer hook's check of a socket address.
-func (p *Policy) CheckRemote(address string) error { return p.checkRemote(address) }
+// CheckRemote exposes the dialer hook's check of a socket address for a
+// dial asked for name ("" for a literal address).
+func (p *Policy) CheckRemote(name, address string) error { return p.checkRemote(name, address) }

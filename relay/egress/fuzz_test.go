@@ -112,13 +112,19 @@ func FuzzParseRule(f *testing.F) {
 			}
 			return
 		}
-		p := r.Prefix
-		if !p.IsValid() || p.Masked() != p || p.Addr().Zone() != "" || p.Addr().Is4In6() {
+		if p := r.Prefix; p.IsValid() && (p.Masked() != p || p.Addr().Zone() != "" || p.Addr().Is4In6()) {
 			t.Fatalf("ParseRule(%q) = %+v, not a canonical prefix", s, r)
+		}
+		if r.PortEnd != 0 && r.PortEnd <= r.Port {
+			t.Fatalf("ParseRule(%q) = %+v, an empty or one-port range", s, r)
 		}
 		again, err := egress.ParseRule(r.String())
 		if err != nil || again != r {
 			t.Fatalf("ParseRule(%q).String() = %q reparses to %+v, %v", s, r.String(), again, err)
+		}
+		cfg := egress.Config{Deny: []egress.Rule{r}, HostAddrs: func() ([]netip.Addr, error) { return nil, nil }}
+		if _, err := egress.New(cfg, nil); err != nil {
+			t.Fatalf("ParseRule(%q) = %+v, which New refuses as a deny rule: %v", s, r, err)
 		}
 	})
 }

@@ -99,9 +99,12 @@ func nameByte(c byte) bool {
 // machine: single labels (which search domains, LLMNR and mDNS would
 // complete to the local network) and the local-only suffixes.
 func isLocalName(name string) bool {
-	if !strings.Contains(name, ".") {
-		return true
-	}
+	return !strings.Contains(name, ".") || underLocalSuffix(name)
+}
+
+// underLocalSuffix reports whether name is one of the local-only suffixes
+// or below one.
+func underLocalSuffix(name string) bool {
 	for _, s := range localSuffixes {
 		if name == s || strings.HasSuffix(name, "."+s) {
 			return true

@@ -2,12 +2,11 @@ package egress
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -22,25 +21,33 @@ type Resolver interface {
 
 var _ Resolver = (*net.Resolver)(nil)
 
-// defaultDeniedPorts are SMTP submission and relay ports: mail sent from a
-// seller's home address would ruin its reputation.
-var defaultDeniedPorts = []uint16{25, 465, 587}
-
 // defaultDialTimeout bounds one connection attempt when Config.Dialer is nil.
 const defaultDialTimeout = 10 * time.Second
 
 // Config is the owner's part of a Policy. The zero value is the built-in
-// policy with no exceptions.
+// policy with no exceptions: every refused range closed, ports 25, 465
+// and 587 closed, every other port open.
 type Config struct {
-	// Allow rules are checked first: a destination one of them covers is
-	// permitted even if a built-in or Deny rule refuses it. A rule with
-	// Port 0 does not open DeniedPorts; name the port to open one.
+	// Allow rules are checked first. An address rule (a prefix) permits
+	// what it covers even if a built-in or Deny rule refuses it. A name
+	// rule permits what it covers against Deny rules only: the addresses
+	// the name resolves to are still judged by the built-in rules. A
+	// "*:port" rule reopens a closed port on destinations that are
+	// otherwise permitted. A rule without a port never opens a closed
+	// port; name the port or a range to open one. "*" without a port is
+	// rejected: it would open nothing.
 	Allow []Rule
-	// Deny rules are refused on top of the built-ins.
+	// Deny rules are refused on top of the built-ins: address rules
+	// (including the IPv4 addresses embedded in IPv6 forms), name rules
+	// (before any lookup), "*:port" rules, which close ports like
+	// DeniedPorts, and "*", which refuses everything no Allow rule covers.
 	Deny []Rule
 	// DeniedPorts are closed on every address. nil means 25, 465 and 587;
 	// an empty non-nil slice closes none.
 	DeniedPorts []uint16
+	// WebOnly closes every port but 80 and 443 (HTTP, HTTPS and HTTP/3);
+	// DeniedPorts and Allow rules still apply on top.
+	WebOnly bool
 	// Resolver looks up names; nil means net.DefaultResolver.
 	Resolver Resolver
 	// HostAddrs lists the machine's own addresses, which are refused
@@ -55,8 +62,14 @@ type Config struct {
 // Policy decides which destinations an exit may reach and dials them. It
 // is safe for concurrent use.
 type Policy struct {
-	allow, deny []Rule
-	deniedPorts []uint16 // sorted
+	allow, deny []Rule // as configured, for Summary and warnings
+	allowAddr   []Rule // Allow rules with a prefix
+	allowName   []Rule // Allow rules with a domain
+	denyAddr    []Rule // Deny rules with a prefix
+	denyName    []Rule // Deny rules with a domain
+	denyAll     bool   // a Deny rule "*" without a port
+	closed      *portSet
+	webOnly     bool
 	resolver    Resolver
 	dialer      net.Dialer
 	host        *hostAddrs
@@ -88,13 +101,19 @@ func New(cfg Config, log *zap.Logger) (*Policy, error) {
 	}
 	p.host = host
 	p.warnBroadAllows()
-	p.log.Info("egress policy ready", zap.String("summary", p.Summary()))
+	if ce := p.log.Check(zap.InfoLevel, "egress policy ready"); ce != nil {
+		ce.Write(zap.String("summary", p.Summary()))
+	}
 	return p, nil
 }
 
 func (p *Policy) setRules(cfg Config) error {
 	for i, rule := range cfg.Allow {
-		if err := validateRule(rule); err != nil {
+		err := validateRule(rule)
+		if err == nil && rule.AnyHost && rule.Port == 0 {
+			err = errors.New("* without a port opens nothing; name a port or range")
+		}
+		if err != nil {
 			return fmt.Errorf("egress: allow rule %d: %w: %w", i, ErrInvalidRule, err)
 		}
 	}
@@ -103,21 +122,33 @@ func (p *Policy) setRules(cfg Config) error {
 			return fmt.Errorf("egress: deny rule %d: %w: %w", i, ErrInvalidRule, err)
 		}
 	}
-	p.allow = slices.Clone(cfg.Allow)
-	p.deny = slices.Clone(cfg.Deny)
-	ports := cfg.DeniedPorts
-	if ports == nil {
-		ports = defaultDeniedPorts
+	p.allow, p.deny = slices.Clone(cfg.Allow), slices.Clone(cfg.Deny)
+	for _, r := range p.allow {
+		switch {
+		case r.Prefix.IsValid():
+			p.allowAddr = append(p.allowAddr, r)
+		case r.Domain != "":
+			p.allowName = append(p.allowName, r)
+		}
 	}
-	p.deniedPorts = slices.Compact(slices.Sorted(slices.Values(ports)))
-	p.deniedPorts = slices.DeleteFunc(p.deniedPorts, func(port uint16) bool { return port == 0 })
+	for _, r := range p.deny {
+		switch {
+		case r.Prefix.IsValid():
+			p.denyAddr = append(p.denyAddr, r)
+		case r.Domain != "":
+			p.denyName = append(p.denyName, r)
+		case r.Port == 0:
+			p.denyAll = true
+		}
+	}
+	p.closed, p.webOnly = closedPorts(cfg), cfg.WebOnly
 	return nil
 }
 
 // warnBroadAllows logs Allow rules that open a cloud metadata address:
 // almost always a prefix written wider than meant.
 func (p *Policy) warnBroadAllows() {
-	for _, rule := range p.allow {
+	for _, rule := range p.allowAddr {
 		for _, m := range metadataRules {
 			if rule.Prefix.Contains(m.prefix.Addr()) {
 				p.log.Warn("allow rule opens a cloud metadata address",
@@ -126,34 +157,4 @@ func (p *Policy) warnBroadAllows() {
 			}
 		}
 	}
-}
-
-// Summary describes the policy in one line for node listings.
-func (p *Policy) Summary() string {
-	var b strings.Builder
-	b.WriteString("deny: ")
-	for i, reason := range builtinReasons {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(string(reason))
-	}
-	if len(p.deniedPorts) == 0 {
-		b.WriteString("; no ports closed")
-	} else {
-		ports := make([]string, len(p.deniedPorts))
-		for i, port := range p.deniedPorts {
-			ports[i] = strconv.Itoa(int(port))
-		}
-		fmt.Fprintf(&b, "; ports %s closed", strings.Join(ports, ","))
-	}
-	fmt.Fprintf(&b, "; %s, %s", plural(len(p.allow), "allow rule"), plural(len(p.deny), "deny rule"))
-	return b.String()
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -11,41 +11,50 @@ import (
 // Resolve turns a host as a client sent it and a port into the addresses
 // the policy permits, in the resolver's order, without duplicates.
 // Literal addresses in any spelling are parsed here and never resolved;
-// local-only names are refused without a lookup. It returns a
+// local-only names and names an owner's Deny rule covers are refused
+// without a lookup. Owner name rules apply to names only, never to
+// literal addresses. It returns a
 // *DeniedError when every address is refused, an error wrapping ErrDNS
 // when the name does not resolve, and one wrapping ErrInvalidHost when the
 // host is malformed.
 func (p *Policy) Resolve(ctx context.Context, host string, port uint16) ([]netip.AddrPort, error) {
-	return p.resolve(ctx, "ip", host, port)
+	targets, _, err := p.resolve(ctx, "ip", host, port)
+	return targets, err
 }
 
 // resolve is Resolve restricted to one family: network is "ip", "ip4" or
-// "ip6".
-func (p *Policy) resolve(ctx context.Context, network, host string, port uint16) ([]netip.AddrPort, error) {
+// "ip6". It also returns the normalised name ("" for a literal), which the
+// dialer's Control hook needs to judge the address the same way.
+func (p *Policy) resolve(ctx context.Context, network, host string, port uint16) ([]netip.AddrPort, string, error) {
 	t, err := parseHost(host)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if t.addr.IsValid() {
 		if !familyMatches(network, t.addr) {
-			return nil, fmt.Errorf("egress: %q is not an %s address: %w", clip(host), network, ErrDNS)
+			return nil, "", fmt.Errorf("egress: %q is not an %s address: %w", clip(host), network, ErrDNS)
 		}
-		if e := p.check(netip.AddrPortFrom(t.addr, port)); e != nil {
+		if e := p.check("", netip.AddrPortFrom(t.addr, port)); e != nil {
 			e.Host = host
-			return nil, e
+			return nil, "", e
 		}
-		return []netip.AddrPort{netip.AddrPortFrom(t.addr, port)}, nil
+		return []netip.AddrPort{netip.AddrPortFrom(t.addr, port)}, "", nil
+	}
+	if p.nameRefused(t.name, port) {
+		// Refused before the lookup, so the name never reaches a resolver.
+		return nil, "", &DeniedError{Host: host, Reason: ReasonOwnerDeny, byName: true}
 	}
 	addrs, err := p.resolver.LookupNetIP(ctx, network, t.name+".")
 	if err != nil {
-		return nil, fmt.Errorf("egress: resolve %q: %w: %w", t.name, ErrDNS, err)
+		return nil, "", fmt.Errorf("egress: resolve %q: %w: %w", t.name, ErrDNS, err)
 	}
-	return p.filter(network, host, port, addrs)
+	targets, err := p.filter(network, host, t.name, port, addrs)
+	return targets, t.name, err
 }
 
 // filter keeps the permitted answers. When none is left it reports the
 // first refusal, so the caller learns why.
-func (p *Policy) filter(network, host string, port uint16, addrs []netip.Addr) ([]netip.AddrPort, error) {
+func (p *Policy) filter(network, host, name string, port uint16, addrs []netip.Addr) ([]netip.AddrPort, error) {
 	var (
 		out       []netip.AddrPort
 		firstDeny *DeniedError
@@ -58,7 +67,7 @@ func (p *Policy) filter(network, host string, port uint16, addrs []netip.Addr) (
 		}
 		seen[a] = true
 		ap := netip.AddrPortFrom(a, port)
-		if e := p.check(ap); e != nil {
+		if e := p.check(name, ap); e != nil {
 			p.log.Debug("dropped a refused answer", zap.String("reason", string(e.Reason)))
 			if firstDeny == nil {
 				e.Host = host

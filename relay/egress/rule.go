@@ -7,125 +7,126 @@ import (
 	"strings"
 )
 
-// Rule names a destination prefix and, optionally, one port.
+// Rule names destinations by address prefix, by host name or by port
+// alone, optionally narrowed to one port or a range of ports. Exactly one
+// of Prefix, Domain and AnyHost is set.
 type Rule struct {
+	// Prefix covers the addresses inside it, once names are resolved.
 	Prefix netip.Prefix
-	Port   uint16 // 0 = any port
+	// Domain covers a host name as the buyer sent it, before it is
+	// resolved: "example.com" covers that name only, "*.example.com"
+	// every name below it but not example.com itself. It is stored in
+	// lower case without a trailing dot.
+	Domain string
+	// AnyHost covers every destination; the rule is written "*".
+	AnyHost bool
+	// Port is the first port covered; 0 means every port.
+	Port uint16
+	// PortEnd is the last port of a range; 0 means Port alone.
+	PortEnd uint16
 }
 
 // String formats r so that ParseRule reads it back.
 func (r Rule) String() string {
-	s := r.Prefix.String()
-	if r.Prefix.IsSingleIP() {
+	var s string
+	switch {
+	case r.AnyHost:
+		s = "*"
+	case r.Domain != "":
+		s = r.Domain
+	case r.Prefix.IsSingleIP():
 		s = r.Prefix.Addr().String()
+	default:
+		s = r.Prefix.String()
 	}
 	if r.Port == 0 {
 		return s
 	}
-	if r.Prefix.Addr().Is6() {
+	if r.Prefix.IsValid() && r.Prefix.Addr().Is6() {
 		s = "[" + s + "]"
 	}
-	return s + ":" + strconv.Itoa(int(r.Port))
+	return s + ":" + r.ports()
 }
 
-// matches reports whether r covers a on port; a must be canonical.
+// ports formats the port part: "443" or "8000-8999".
+func (r Rule) ports() string {
+	if r.PortEnd == 0 {
+		return strconv.Itoa(int(r.Port))
+	}
+	return strconv.Itoa(int(r.Port)) + "-" + strconv.Itoa(int(r.PortEnd))
+}
+
+// lastPort is the highest port r covers; only meaningful when Port != 0.
+func (r Rule) lastPort() uint16 {
+	if r.PortEnd == 0 {
+		return r.Port
+	}
+	return r.PortEnd
+}
+
+// coversPort reports whether port falls in r's port or range.
+func (r Rule) coversPort(port uint16) bool {
+	return r.Port == 0 || port >= r.Port && port <= r.lastPort()
+}
+
+// matches reports whether an address rule covers a on port; a must be
+// canonical.
 func (r Rule) matches(a netip.Addr, port uint16) bool {
-	return r.Prefix.Contains(a) && (r.Port == 0 || r.Port == port)
+	return r.Prefix.IsValid() && r.Prefix.Contains(a) && r.coversPort(port)
 }
 
-// ParseRule reads a rule written as an address or prefix with an optional
-// port: "127.0.0.1:8080", "10.0.0.0/8", "10.0.0.0/8:443", "[::1]:80",
-// "2001:db8::/32", "[2001:db8::/32]:443". Prefixes must have no host bits
-// set, IPv4 must be written as IPv4 (not ::ffff:a.b.c.d), zones are not
-// accepted, and an explicit port is 1-65535.
-func ParseRule(s string) (Rule, error) {
-	rule, err := parseRule(strings.TrimSpace(s))
-	if err != nil {
-		return Rule{}, fmt.Errorf("%w %q: %w", ErrInvalidRule, clip(s), err)
+// coversName reports whether a domain rule covers name (lower case, no
+// trailing dot).
+func (r Rule) coversName(name string) bool {
+	if base, ok := strings.CutPrefix(r.Domain, "*."); ok {
+		return strings.HasSuffix(name, "."+base)
 	}
-	return rule, nil
-}
-
-func parseRule(s string) (Rule, error) {
-	addr, port, err := splitRule(s)
-	if err != nil {
-		return Rule{}, err
-	}
-	p, err := parseRulePrefix(addr)
-	if err != nil {
-		return Rule{}, err
-	}
-	rule := Rule{Prefix: p}
-	if port != "" {
-		n, err := strconv.ParseUint(port, 10, 16)
-		if err != nil || n == 0 {
-			return Rule{}, fmt.Errorf("port %q is not in 1-65535", port)
-		}
-		rule.Port = uint16(n)
-	}
-	return rule, validateRule(rule)
-}
-
-// splitRule separates the address or prefix from an optional port.
-func splitRule(s string) (addr, port string, err error) {
-	if inner, ok := strings.CutPrefix(s, "["); ok {
-		addr, rest, ok := strings.Cut(inner, "]")
-		if !ok {
-			return "", "", fmt.Errorf("unclosed bracket")
-		}
-		if rest == "" {
-			return addr, "", nil
-		}
-		port, ok = strings.CutPrefix(rest, ":")
-		if !ok || port == "" {
-			return "", "", fmt.Errorf("unexpected %q after bracket", rest)
-		}
-		return addr, port, nil
-	}
-	if i := strings.LastIndexByte(s, '/'); i >= 0 {
-		bits, port, _ := strings.Cut(s[i+1:], ":")
-		if strings.Contains(s[i+1:], ":") && port == "" {
-			return "", "", fmt.Errorf("empty port")
-		}
-		return s[:i+1] + bits, port, nil
-	}
-	if strings.Count(s, ":") == 1 {
-		addr, port, _ = strings.Cut(s, ":")
-		return addr, port, nil
-	}
-	return s, "", nil
-}
-
-func parseRulePrefix(s string) (netip.Prefix, error) {
-	if strings.Contains(s, "/") {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			return netip.Prefix{}, err
-		}
-		return p, nil
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	if a.Zone() != "" {
-		return netip.Prefix{}, fmt.Errorf("zones are not allowed")
-	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
+	return name != "" && name == r.Domain
 }
 
 // validateRule checks a rule built in code as strictly as a parsed one.
 func validateRule(r Rule) error {
-	p := r.Prefix
+	kinds := 0
+	for _, set := range []bool{r.Prefix.IsValid(), r.Domain != "", r.AnyHost} {
+		if set {
+			kinds++
+		}
+	}
 	switch {
-	case !p.IsValid():
-		return fmt.Errorf("no prefix")
+	case kinds == 0:
+		return fmt.Errorf("no prefix, name or *")
+	case kinds > 1:
+		return fmt.Errorf("more than one of prefix, name and * set")
+	case r.PortEnd != 0 && (r.Port == 0 || r.PortEnd <= r.Port):
+		return fmt.Errorf("port range %d-%d is empty or runs backwards", r.Port, r.PortEnd)
+	case r.Prefix.IsValid():
+		return validatePrefix(r.Prefix)
+	case r.Domain != "":
+		return validateDomain(r.Domain)
+	}
+	return nil
+}
+
+func validatePrefix(p netip.Prefix) error {
+	switch {
 	case p.Addr().Zone() != "":
 		return fmt.Errorf("zones are not allowed")
 	case p.Addr().Is4In6():
 		return fmt.Errorf("write IPv4-mapped %s in IPv4 form", p.Addr())
 	case p.Masked() != p:
 		return fmt.Errorf("host bits set; did you mean %s", p.Masked())
+	}
+	return nil
+}
+
+// validateDomain accepts a domain only in the form parseDomain produces.
+func validateDomain(d string) error {
+	canon, err := parseDomain(d)
+	if err != nil {
+		return err
+	}
+	if canon != d {
+		return fmt.Errorf("write name %q as %q", clip(d), canon)
 	}
 	return nil
 }
