@@ -1,0 +1,157 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sparelink/sparelink/broker/store"
+)
+
+// nodeColumns is the column list scanNode expects, in insert order.
+const nodeColumns = `id, operator_id, public_key, country, subdivision, city, asn, conn_type,
+	protocols, quic_addr, price_micros_per_gb, capacity_bps, spare_bps, egress_summary,
+	last_seen, created_at`
+
+// UpsertNode inserts the node, or updates every field of an existing one
+// except CreatedAt. A zero CreatedAt is set to now on insert. The operator
+// account must exist (store.ErrNotFound otherwise).
+func (s *Store) UpsertNode(ctx context.Context, n store.Node) error {
+	if n.ID == "" || n.OperatorID == "" {
+		return fmt.Errorf("upsert node: empty id or operator: %w", store.ErrInvalid)
+	}
+	if n.CreatedAt.IsZero() {
+		n.CreatedAt = s.now()
+	}
+	_, err := s.exec(ctx, `INSERT INTO nodes (`+nodeColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+		ON CONFLICT (id) DO UPDATE SET
+			operator_id = excluded.operator_id, public_key = excluded.public_key,
+			country = excluded.country, subdivision = excluded.subdivision, city = excluded.city,
+			asn = excluded.asn, conn_type = excluded.conn_type, protocols = excluded.protocols,
+			quic_addr = excluded.quic_addr, price_micros_per_gb = excluded.price_micros_per_gb,
+			capacity_bps = excluded.capacity_bps, spare_bps = excluded.spare_bps,
+			egress_summary = excluded.egress_summary, last_seen = excluded.last_seen`,
+		n.ID, n.OperatorID, blob(n.PublicKey), n.Region.Country, n.Region.Subdivision, n.Region.City,
+		int64(n.ASN), n.ConnType, list(n.Protocols), n.QUICAddr, n.PriceMicrosPerGB, n.CapacityBps,
+		n.SpareBps, n.EgressSummary, toNanos(n.LastSeen), toNanos(n.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("upsert node %s: %w", n.ID, constraint(err))
+	}
+	return nil
+}
+
+// scanNode reads one nodes row.
+func scanNode(row pgx.Row) (store.Node, error) {
+	var (
+		n                  store.Node
+		asn                int64
+		lastSeen, creation int64
+	)
+	err := row.Scan(&n.ID, &n.OperatorID, &n.PublicKey, &n.Region.Country, &n.Region.Subdivision,
+		&n.Region.City, &asn, &n.ConnType, &n.Protocols, &n.QUICAddr, &n.PriceMicrosPerGB,
+		&n.CapacityBps, &n.SpareBps, &n.EgressSummary, &lastSeen, &creation)
+	if err != nil {
+		return store.Node{}, err
+	}
+	n.ASN, n.Protocols = int(asn), unlist(n.Protocols)
+	n.LastSeen, n.CreatedAt = fromNanos(lastSeen), fromNanos(creation)
+	return n, nil
+}
+
+// Node returns the node with the given ID, or store.ErrNotFound.
+func (s *Store) Node(ctx context.Context, id string) (store.Node, error) {
+	n, err := scanNode(s.pool.QueryRow(ctx, `SELECT `+nodeColumns+` FROM nodes WHERE id = $1`, id))
+	if err != nil {
+		return store.Node{}, fmt.Errorf("node %s: %w", id, notFound(err))
+	}
+	return n, nil
+}
+
+// Nodes lists the nodes matching every set field of f, ordered by ID and
+// starting after f.AfterID. Filters compare exactly, so callers normalise
+// (upper-case country codes) before storing and before asking.
+func (s *Store) Nodes(ctx context.Context, f store.NodeFilter) ([]store.Node, error) {
+	where, args := nodeWhere(f)
+	q := `SELECT ` + nodeColumns + ` FROM nodes` + where + ` ORDER BY id`
+	if f.Limit > 0 {
+		args = append(args, f.Limit)
+		q += ` LIMIT $` + strconv.Itoa(len(args))
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list nodes: %w", constraint(err))
+	}
+	nodes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Node, error) { return scanNode(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list nodes: %w", constraint(err))
+	}
+	return nodes, nil
+}
+
+// nodeWhere turns a filter into a WHERE clause and its arguments. Every
+// value is a bound parameter; only fixed SQL text is concatenated.
+func nodeWhere(f store.NodeFilter) (string, []any) {
+	var (
+		conds []string
+		args  []any
+	)
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Country != "" {
+		add(`country = ?`, f.Country)
+	}
+	if f.Subdivision != "" {
+		add(`subdivision = ?`, f.Subdivision)
+	}
+	if f.City != "" {
+		add(`city = ?`, f.City)
+	}
+	if f.ASN != 0 {
+		add(`asn = ?`, int64(f.ASN))
+	}
+	if f.ConnType != "" {
+		add(`conn_type = ?`, f.ConnType)
+	}
+	if f.Protocol != "" {
+		add(`? = ANY(protocols)`, f.Protocol)
+	}
+	if !f.SeenSince.IsZero() {
+		add(`last_seen >= ?`, toNanos(f.SeenSince))
+	}
+	if len(f.ExcludeIDs) > 0 {
+		add(`NOT (id = ANY(?::text[]))`, f.ExcludeIDs)
+	}
+	if f.AfterID != "" {
+		add(`id > ?`, f.AfterID)
+	}
+	if f.MaxPriceMicro > 0 {
+		add(`price_micros_per_gb <= ?`, f.MaxPriceMicro)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return ` WHERE ` + strings.Join(conds, ` AND `), args
+}
+
+// RecordHeartbeat stores a node's latest spare capacity and LastSeen (now
+// when h.At is zero). An unknown node is store.ErrNotFound.
+func (s *Store) RecordHeartbeat(ctx context.Context, h store.Heartbeat) error {
+	if h.At.IsZero() {
+		h.At = s.now()
+	}
+	tag, err := s.exec(ctx, `UPDATE nodes SET spare_bps = $1, last_seen = $2 WHERE id = $3`,
+		h.SpareBps, toNanos(h.At), h.NodeID)
+	if err != nil {
+		return fmt.Errorf("heartbeat %s: %w", h.NodeID, constraint(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("heartbeat %s: %w", h.NodeID, store.ErrNotFound)
+	}
+	return nil
+}

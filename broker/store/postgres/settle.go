@@ -1,0 +1,106 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/jackc/pgx/v5"
+	"go.uber.org/zap"
+
+	"github.com/sparelink/sparelink/broker/store"
+)
+
+// Settle applies one verified cumulative receipt for (s.LeaseID, s.NodeID).
+// Only the increase over what is already settled for the pair moves money,
+// in one transaction: the buyer's held book pays CumChargeMicros minus what
+// was charged before, the node's operator earns that less the fee increase
+// (clamped to 0..charge), and broker:fees takes the fee.
+//
+// Nothing moves (Applied=false) when the receipt is not newer (Seq at or
+// below the stored one) or charges nothing new, or when the lease has no
+// hold left: an exhausted lease used it up and a closed or expired lease
+// released it, so late receipts are recorded but not paid. Byte counts and
+// Seq are still raised to the receipt's when larger, so Usage shows what
+// the exit reported. A charge above the remaining hold is capped to it, the
+// fee is then recomputed as floor(capped*FeeBPS/10000), and the lease
+// becomes exhausted.
+//
+// The lease row is locked first, so receipts for one lease, from any
+// broker, apply one at a time against the same remaining hold.
+func (s *Store) Settle(ctx context.Context, st store.Settlement) (store.SettleResult, error) {
+	if st.LeaseID == "" || st.NodeID == "" || st.Seq > math.MaxInt64 {
+		return store.SettleResult{}, fmt.Errorf("settle lease %q node %q seq %d: %w",
+			st.LeaseID, st.NodeID, st.Seq, store.ErrInvalid)
+	}
+	var res store.SettleResult
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var err error
+		res, err = s.settle(ctx, tx, st)
+		return err
+	})
+	if err != nil {
+		return store.SettleResult{}, fmt.Errorf("settle lease %s node %s: %w", st.LeaseID, st.NodeID, constraint(err))
+	}
+	return res, nil
+}
+
+// settle is Settle inside its transaction.
+func (s *Store) settle(ctx context.Context, tx pgx.Tx, st store.Settlement) (store.SettleResult, error) {
+	l, err := leaseRowByID(ctx, tx, st.LeaseID, true)
+	if err != nil {
+		return store.SettleResult{}, err
+	}
+	var operator string
+	err = tx.QueryRow(ctx, `SELECT operator_id FROM nodes WHERE id = $1`, st.NodeID).Scan(&operator)
+	if err != nil {
+		return store.SettleResult{}, fmt.Errorf("node %s: %w", st.NodeID, notFound(err))
+	}
+	u, seen, err := usageRow(ctx, tx, st.LeaseID, st.NodeID)
+	if err != nil {
+		return store.SettleResult{}, err
+	}
+	next, o := advance(l, u, seen, st)
+	if seen && next == u {
+		return store.SettleResult{}, nil
+	}
+	if o.charge > 0 {
+		if err := s.charge(ctx, tx, l, operator, o); err != nil {
+			return store.SettleResult{}, err
+		}
+	}
+	if err := s.writeUsage(ctx, tx, st.LeaseID, st.NodeID, next); err != nil {
+		return store.SettleResult{}, err
+	}
+	return store.SettleResult{
+		Applied:       o.charge > 0,
+		ChargedMicros: o.charge,
+		FeeMicros:     o.fee,
+		SellerMicros:  o.charge - o.fee,
+		Exhausted:     o.exhausted,
+	}, nil
+}
+
+// charge posts one charge transaction and updates the lease's totals.
+func (s *Store) charge(ctx context.Context, tx pgx.Tx, l leaseRow, operator string, o outcome) error {
+	_, err := s.post(ctx, tx, l.ID,
+		posting{heldBook(l.BuyerID), -o.charge, kindCharge},
+		posting{sellerBook(operator), o.charge - o.fee, kindCharge},
+		posting{feesBook, o.fee, kindFee})
+	if err != nil {
+		return err
+	}
+	status := l.Status
+	if o.exhausted {
+		status = store.LeaseExhausted
+	}
+	_, err = tx.Exec(ctx, `UPDATE leases SET charged_micros = charged_micros + $1, status = $2 WHERE id = $3`,
+		o.charge, string(status), l.ID)
+	if err != nil {
+		return fmt.Errorf("update lease %s: %w", l.ID, err)
+	}
+	if o.exhausted {
+		s.log.Info("lease exhausted", zap.String("lease", l.ID), zap.Int64("hold_micros", l.HoldMicros))
+	}
+	return nil
+}
