@@ -1,13 +1,14 @@
 // Package quicexit is the QUIC exit: an HTTP/3 server that carries buyers'
-// TCP connections to destinations through CONNECT requests (RFC 9114 §4.4).
+// TCP connections to destinations through CONNECT requests (RFC 9114 §4.4)
+// and their UDP flows through CONNECT-UDP (RFC 9298) with HTTP Datagrams.
 //
 // Every request must carry a broker-signed lease token for this node; the
 // exit checks it offline, dials the destination through the egress policy,
 // reports failures with RFC 9209 Proxy-Status, counts the payload per lease
 // and closes tunnels once the lease's byte cap is used up.
 //
-// It does not shape traffic to a lease's rate, issue receipts or speak
-// CONNECT-UDP; those belong to other packages.
+// It does not shape traffic to a lease's rate or issue receipts; those
+// belong to other packages.
 package quicexit
 
 import (
@@ -64,6 +65,9 @@ type Config struct {
 	// IdleTimeout closes QUIC connections that carried no packets, or no
 	// requests, for this long; zero means 60s.
 	IdleTimeout time.Duration
+	// UDPIdleTimeout ends a CONNECT-UDP flow that carried no datagram in
+	// either direction for this long; zero means 2 minutes.
+	UDPIdleTimeout time.Duration
 }
 
 // Exit is a QUIC exit server. It is safe for concurrent use.
@@ -126,7 +130,7 @@ func New(cfg Config, log *zap.Logger) (*Exit, error) {
 		log:     log.Named("quicexit"),
 		nodeID:  cfg.Key.NodeID(),
 		tls:     http3.ConfigureTLSConfig(tlsConf),
-		quic:    &quic.Config{MaxIncomingStreams: cfg.MaxStreamsPerConn, MaxIdleTimeout: cfg.IdleTimeout},
+		quic:    &quic.Config{MaxIncomingStreams: cfg.MaxStreamsPerConn, MaxIdleTimeout: cfg.IdleTimeout, EnableDatagrams: true},
 		tunnels: make(map[*tunnel]struct{}),
 		budgets: make(map[string]*budget),
 	}
@@ -134,6 +138,9 @@ func New(cfg Config, log *zap.Logger) (*Exit, error) {
 		Handler:        handler{e},
 		IdleTimeout:    cfg.IdleTimeout,
 		MaxHeaderBytes: maxHeaderBytes,
+		// HTTP Datagrams for CONNECT-UDP; buyers that do not enable
+		// them still get TCP tunnels.
+		EnableDatagrams: true,
 	}
 	return e, nil
 }

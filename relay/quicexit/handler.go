@@ -37,6 +37,10 @@ func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reject(w, http.StatusMethodNotAllowed, "http_request_error", "only CONNECT is served")
 		return
 	}
+	if r.Proto == udpProtocol { // extended CONNECT for UDP, RFC 9298; see udp.go
+		e.serveUDP(w, r)
+		return
+	}
 	if r.Proto != "HTTP/3.0" {
 		reject(w, http.StatusNotImplemented, "http_request_error", "extended CONNECT is not served")
 		return
