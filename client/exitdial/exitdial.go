@@ -1,6 +1,7 @@
 // Package exitdial is the buyer's side of the QUIC exits: it opens TCP
 // connections to destinations through an exit's HTTP/3 CONNECT tunnels
-// (RFC 9114 §4.4), pinning each exit to the node key the broker listed.
+// (RFC 9114 §4.4), and UDP flows through CONNECT-UDP (RFC 9298), pinning
+// each exit to the node key the broker listed.
 //
 // A Dialer talks to one exit over one lazily dialled QUIC connection; a
 // Pool rotates over several exits and skips those that fail. Neither buys
@@ -88,7 +89,7 @@ func New(exit Exit, log *zap.Logger) *Dialer {
 		tok:  exit.Token,
 		log:  log.Named("exitdial").With(zap.String("exit", exit.NodeID)),
 		tls:  identity.PinnedTLSConfig(exit.PublicKey),
-		h3:   &http3.Transport{DisableCompression: true},
+		h3:   &http3.Transport{DisableCompression: true, EnableDatagrams: true},
 		sem:  make(chan struct{}, 1),
 	}
 }
@@ -182,7 +183,7 @@ func (d *Dialer) handshake(ctx context.Context) (*quic.Conn, error) {
 		return nil, fmt.Errorf("exit %s: %w: resolve: %w", d.exit.NodeID, ErrExitUnavailable, err)
 	}
 	addr := net.JoinHostPort(ips[0].Unmap().String(), port)
-	conf := &quic.Config{KeepAlivePeriod: keepAlive, HandshakeIdleTimeout: handshakeTimeout}
+	conf := &quic.Config{KeepAlivePeriod: keepAlive, HandshakeIdleTimeout: handshakeTimeout, EnableDatagrams: true}
 	conn, err := quic.DialAddr(ctx, addr, d.tls, conf)
 	if err != nil {
 		if ctx.Err() != nil {
