@@ -118,26 +118,29 @@ func (s *Store) Close() error {
 }
 
 // write runs fn in one BEGIN IMMEDIATE transaction and commits it when fn
-// returns nil. fn must do all its reads through tx: the write lock is held
-// for the whole function.
+// returns nil, running the whole transaction again if the database stays
+// locked (see retryBusy). fn must do all its reads through tx: the write
+// lock is held for the whole function.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	release, err := s.lockWrites(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return s.retryBusy(ctx, func() error {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		if err := fn(tx); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
+	})
 }
 
 // exec runs one writing statement in its own transaction, queued behind
@@ -148,7 +151,12 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 		return nil, err
 	}
 	defer release()
-	return s.db.ExecContext(ctx, query, args...)
+	var res sql.Result
+	err = s.retryBusy(ctx, func() error {
+		res, err = s.db.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
 
 // lockWrites waits for this process's write turn or for ctx to end.
