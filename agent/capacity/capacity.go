@@ -20,8 +20,8 @@ import (
 )
 
 // Config tunes the sampler. The zero value samples every non-loopback
-// interface each second with 10% headroom and learns the link's capacity
-// from observed peaks.
+// interface twice a second with 10% headroom and learns the link's
+// capacity from observed peaks and active probes.
 type Config struct {
 	// Interfaces to count; empty means every interface but loopback.
 	Interfaces []string
@@ -33,13 +33,22 @@ type Config struct {
 	OwnerCapBps int64
 	// HeadroomPct of the free capacity is never offered; zero means 10.
 	HeadroomPct int64
-	// Interval between samples; zero means 1s.
+	// Interval between samples; zero means DefaultInterval.
 	Interval time.Duration
 	// Counters reads interface counters; nil means gopsutil.
 	Counters func(ctx context.Context) ([]psnet.IOCountersStat, error)
 	// Relay returns the relay's own cumulative bytes; nil means none.
 	Relay func() meter.Totals
+	// Now stamps samples; nil means time.Now. Tests inject a clock so that
+	// rates are computed over simulated intervals.
+	Now func() time.Time
 }
+
+// DefaultInterval is the sampling interval of the zero Config. Half a
+// second lets agent/yield see a household burst within two samples, well
+// inside its two-second reaction budget; reading the counters costs a few
+// microseconds.
+const DefaultInterval = 500 * time.Millisecond
 
 // MinLinkBps is the capacity assumed for a link that has not been seen busy:
 // 1 MB/s (8 Mbit/s).
@@ -79,7 +88,10 @@ func New(cfg Config, log *zap.Logger) *Sampler {
 		cfg.HeadroomPct = 10
 	}
 	if cfg.Interval == 0 {
-		cfg.Interval = time.Second
+		cfg.Interval = DefaultInterval
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.Counters == nil {
 		cfg.Counters = func(ctx context.Context) ([]psnet.IOCountersStat, error) {
@@ -123,7 +135,7 @@ func (s *Sampler) Sample(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("interface counters: %w", err)
 	}
-	cur := sample{at: time.Now(), valid: true}
+	cur := sample{at: s.cfg.Now(), valid: true}
 	cur.sent, cur.recv = s.sum(stats)
 	relay := s.cfg.Relay()
 	cur.relayUp, cur.relayDown = relay.Up, relay.Down

@@ -32,3 +32,17 @@ func link(configured, peak int64) int64 {
 	}
 	return max(peak, MinLinkBps)
 }
+
+// RecordProbe raises the learned link capacity to what an active probe
+// (agent/probe) measured, in bytes per second per direction; zero leaves a
+// direction alone. Interface counters only see a link's capacity when
+// something happened to fill it, so a probe is how a quiet line learns
+// its size. Configured capacities (LinkUpBps, LinkDownBps) still win.
+func (s *Sampler) RecordProbe(upBps, downBps int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.peakUp = max(s.peakUp, upBps)
+	s.peakDown = max(s.peakDown, downBps)
+	r := s.snap
+	s.snap = s.estimate(r.HouseholdUpBps+r.RelayUpBps, r.HouseholdDownBps+r.RelayDownBps, r.RelayUpBps, r.RelayDownBps, r.At)
+}

@@ -7,8 +7,15 @@
 // reports failures with RFC 9209 Proxy-Status, counts the payload per lease
 // and closes tunnels once the lease's byte cap is used up.
 //
-// It does not shape traffic to a lease's rate or issue receipts; those
-// belong to other packages.
+// It also keeps each lease to its limits: the token's rate (both
+// directions together, as the lease is billed), a number of open streams,
+// and the node's total rate, which leases share in turns. Shaping is
+// backpressure: a tunnel waits for its rate before it reads, so data stays
+// in the sender's flow-control window and nothing is dropped. Under a
+// flood of new connections the exit asks clients to prove their source
+// address with a QUIC Retry before it does any handshake work.
+//
+// It does not issue receipts; internal/node does.
 package quicexit
 
 import (
@@ -19,6 +26,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/quic-go/quic-go"
@@ -33,12 +41,8 @@ import (
 // ErrClosed is returned by Listen after Close.
 var ErrClosed = errors.New("quic exit closed")
 
-const (
-	defaultMaxStreams  = 256
-	defaultIdleTimeout = 60 * time.Second
-	// maxHeaderBytes bounds request headers; a token is at most 4 KiB.
-	maxHeaderBytes = 16 << 10
-)
+// maxHeaderBytes bounds request headers; a token is at most 4 KiB.
+const maxHeaderBytes = 16 << 10
 
 // Egress dials destinations on behalf of buyers, applying the exit's egress
 // policy. relay/egress.Policy implements it.
@@ -68,6 +72,8 @@ type Config struct {
 	// UDPIdleTimeout ends a CONNECT-UDP flow that carried no datagram in
 	// either direction for this long; zero means 2 minutes.
 	UDPIdleTimeout time.Duration
+	// Options are the operator's limits and certificate.
+	Options
 }
 
 // Exit is a QUIC exit server. It is safe for concurrent use.
@@ -78,6 +84,13 @@ type Exit struct {
 	tls    *tls.Config
 	quic   *quic.Config
 	srv    *http3.Server
+
+	clock     clock
+	stats     counters
+	unmetered bool // set only by NewUnmeteredForBenchmark
+	retry     *handshakeGuard
+	rateMu    sync.Mutex             // serialises SetMaxRate
+	nodeRate  atomic.Pointer[bucket] // the node's cap; nil is none
 
 	mu        sync.Mutex
 	closed    bool
@@ -101,6 +114,10 @@ type listener struct {
 // New checks cfg and returns an exit that serves nothing until Listen. A
 // nil log discards logs.
 func New(cfg Config, log *zap.Logger) (*Exit, error) {
+	return newExit(cfg, log, systemClock{})
+}
+
+func newExit(cfg Config, log *zap.Logger, clk clock) (*Exit, error) {
 	switch {
 	case len(cfg.Key.Private) != ed25519.PrivateKeySize:
 		return nil, errors.New("new quic exit: Config.Key is not an Ed25519 key")
@@ -118,10 +135,11 @@ func New(cfg Config, log *zap.Logger) (*Exit, error) {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = defaultIdleTimeout
 	}
+	cfg.Options = cfg.Options.withDefaults()
 	if log == nil {
 		log = zap.NewNop()
 	}
-	tlsConf, err := cfg.Key.ServerTLSConfig()
+	tlsConf, err := serverTLS(cfg.Key, cfg.Certificate)
 	if err != nil {
 		return nil, fmt.Errorf("new quic exit: %w", err)
 	}
@@ -133,7 +151,10 @@ func New(cfg Config, log *zap.Logger) (*Exit, error) {
 		quic:    &quic.Config{MaxIncomingStreams: cfg.MaxStreamsPerConn, MaxIdleTimeout: cfg.IdleTimeout, EnableDatagrams: true},
 		tunnels: make(map[*tunnel]struct{}),
 		budgets: make(map[string]*budget),
+		clock:   clk,
 	}
+	e.retry = newHandshakeGuard(cfg.RetryAbove, clk, &e.stats)
+	e.SetMaxRate(cfg.MaxRateBps)
 	e.srv = &http3.Server{
 		Handler:        handler{e},
 		IdleTimeout:    cfg.IdleTimeout,

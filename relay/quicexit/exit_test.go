@@ -218,6 +218,7 @@ func TestNewChecksConfig(t *testing.T) {
 	}
 	v := lease.NewVerifier(nil, nil)
 	eg := &net.Dialer{}
+	nameless, _ := operatorCert(t)
 	tests := []struct {
 		name string
 		cfg  Config
@@ -227,6 +228,7 @@ func TestNewChecksConfig(t *testing.T) {
 		{"no key", Config{Verifier: v, Egress: eg}, false},
 		{"no verifier", Config{Key: key, Egress: eg}, false},
 		{"no egress", Config{Key: key, Verifier: v}, false},
+		{"nameless certificate", Config{Key: key, Verifier: v, Egress: eg, Options: Options{Certificate: &nameless}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,6 +243,10 @@ func TestNewChecksConfig(t *testing.T) {
 			if e.cfg.MaxStreamsPerConn != defaultMaxStreams || e.cfg.IdleTimeout != defaultIdleTimeout || e.cfg.Meter == nil {
 				t.Errorf("defaults: got streams=%d idle=%s meter=%v, want %d %s non-nil",
 					e.cfg.MaxStreamsPerConn, e.cfg.IdleTimeout, e.cfg.Meter, defaultMaxStreams, defaultIdleTimeout)
+			}
+			if o := e.cfg.Options; o.MaxStreamsPerLease != defaultMaxStreamsPerLease || o.RetryAbove != defaultRetryAbove || e.nodeRate.Load() != nil {
+				t.Errorf("option defaults: got streams per lease=%d retry above=%v node cap=%v, want %d %v none",
+					o.MaxStreamsPerLease, o.RetryAbove, e.nodeRate.Load() != nil, defaultMaxStreamsPerLease, defaultRetryAbove)
 			}
 		})
 	}

@@ -86,6 +86,13 @@ type env struct {
 // newEnv starts an exit whose egress allows exactly the origin.
 func newEnv(t testing.TB, o *origin) *env {
 	t.Helper()
+	return newEnvWith(t, o, Options{}, systemClock{})
+}
+
+// newEnvWith is newEnv with the operator's options and a clock for the
+// exit's rates.
+func newEnvWith(t testing.TB, o *origin, opts Options, clk clock) *env {
+	t.Helper()
 	log := zap.NewNop()
 	if _, bench := t.(*testing.B); !bench {
 		log = zaptest.NewLogger(t)
@@ -108,7 +115,7 @@ func newEnv(t testing.TB, o *origin) *env {
 	}
 	e := &env{key: key, signer: signer, meter: new(meter.Meter), origin: o}
 	e.verifier = lease.NewVerifier(map[string]ed25519.PublicKey{signer.KeyID: signer.Public()}, nil)
-	e.exit, err = New(Config{Key: key, Verifier: e.verifier, Egress: policy, Meter: e.meter}, log)
+	e.exit, err = newExit(Config{Key: key, Verifier: e.verifier, Egress: policy, Meter: e.meter, Options: opts}, log, clk)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -126,7 +133,7 @@ func (e *env) token(t testing.TB, edit func(*lease.Claims)) string {
 	t.Helper()
 	now := time.Now()
 	c := lease.Claims{
-		LeaseID: "ls_" + strings.ReplaceAll(t.Name(), "/", "_"), NodeID: e.key.NodeID(),
+		LeaseID: leaseOf(t), NodeID: e.key.NodeID(),
 		Protocols: []string{"quic"}, IssuedAt: now, ExpiresAt: now.Add(time.Hour),
 	}
 	if edit != nil {
@@ -137,6 +144,11 @@ func (e *env) token(t testing.TB, edit func(*lease.Claims)) string {
 		t.Fatalf("Issue: %v", err)
 	}
 	return tok
+}
+
+// leaseOf is the lease of the tokens env.token issues in t unless edited.
+func leaseOf(t testing.TB) string {
+	return "ls_" + strings.ReplaceAll(t.Name(), "/", "_")
 }
 
 // client is a plain HTTP/3 client connection, as any CONNECT client has.

@@ -23,7 +23,11 @@ func (e *Exit) Listen(addr string) (net.Addr, error) {
 		return nil, fmt.Errorf("quic exit listen %s: %w", addr, err)
 	}
 	raiseBuffers(conn, e.log)
-	tr := &quic.Transport{Conn: conn}
+	tr := &quic.Transport{
+		Conn:                conn,
+		VerifySourceAddress: e.retry.requireRetry,
+		ConnContext:         e.retry.connContext,
+	}
 	ln, err := tr.Listen(e.tls, e.quic)
 	if err != nil {
 		_ = tr.Close()

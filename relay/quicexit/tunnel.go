@@ -2,11 +2,9 @@ package quicexit
 
 import (
 	"errors"
-	"io"
 	"net"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/http3"
@@ -34,6 +32,31 @@ type tunnel struct {
 	mu      sync.Mutex
 	str     *http3.Stream
 	aborted bool
+	done    chan struct{} // closed by abort and stop; ends waits for rate
+}
+
+// end closes t.done once.
+func (t *tunnel) end() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done == nil {
+		t.done = make(chan struct{})
+	}
+	select {
+	case <-t.done:
+	default:
+		close(t.done)
+	}
+}
+
+// doneChan returns the channel end closes.
+func (t *tunnel) doneChan() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done == nil {
+		t.done = make(chan struct{})
+	}
+	return t.done
 }
 
 // attach hands the tunnel its stream, unless it was aborted meanwhile.
@@ -50,6 +73,7 @@ func (t *tunnel) abort() {
 	t.aborted = true
 	str := t.str
 	t.mu.Unlock()
+	t.end()
 	_ = t.dest.Close()
 	if str != nil {
 		str.CancelRead(connectError)
@@ -62,6 +86,7 @@ func (t *tunnel) abort() {
 // counted) still reach the buyer before the stream ends.
 func (t *tunnel) stop() {
 	t.capped.Store(true)
+	t.end()
 	_ = t.dest.Close()
 	t.mu.Lock()
 	str := t.str
@@ -78,9 +103,13 @@ func (e *Exit) run(t *tunnel, str *http3.Stream) {
 		t.abort()
 		return
 	}
-	buyer := &side{r: str, w: str, closeWrite: str.Close, readDeadline: str.SetReadDeadline, t: t}
-	dest := &side{r: t.dest, w: t.dest, closeWrite: closeWriteFunc(t.dest), readDeadline: t.dest.SetReadDeadline, t: t}
-	err := meter.Pipe(buyer, dest, e.cfg.Meter.Lease(t.lease))
+	counter := e.cfg.Meter.Lease(t.lease)
+	if e.unmetered {
+		counter, t.limit = new(meter.Counter), 0
+	}
+	buyer := e.newSide(t, str, str.Close, str.SetReadDeadline)
+	dest := e.newSide(t, t.dest, closeWriteFunc(t.dest), t.dest.SetReadDeadline)
+	err := meter.Pipe(buyer, dest, counter)
 	_ = t.dest.Close()
 	str.CancelRead(quic.StreamErrorCode(http3.ErrCodeNoError))
 	_ = str.Close()
@@ -101,105 +130,4 @@ func closeWriteFunc(c net.Conn) func() error {
 		return hc.CloseWrite
 	}
 	return func() error { return nil }
-}
-
-// side is one end of a tunnel as meter.Pipe sees it: its writes are
-// limited by the lease's byte budget and CloseWrite closes only the send
-// direction.
-type side struct {
-	r            io.Reader
-	w            io.Writer
-	closeWrite   func() error
-	readDeadline func(time.Time) error
-	t            *tunnel
-	written      int64 // only touched by the goroutine writing to this side
-}
-
-var (
-	_ meter.HalfCloser      = (*side)(nil)
-	_ meter.ReadInterrupter = (*side)(nil)
-)
-
-// SetReadDeadline lets meter.Pipe end this side's reads when the other
-// direction fails, so a vanished buyer does not leave an idle destination
-// connection open (and the reverse).
-func (s *side) SetReadDeadline(t time.Time) error { return s.readDeadline(t) }
-
-func (s *side) Read(p []byte) (int, error) { return s.r.Read(p) }
-
-func (s *side) CloseWrite() error { return s.closeWrite() }
-
-// Write writes as much of p as the budget allows; once the budget is gone
-// it stops the tunnel and reports errCapReached.
-func (s *side) Write(p []byte) (int, error) {
-	n, err := s.write(p)
-	s.written += int64(n)
-	return n, err
-}
-
-func (s *side) write(p []byte) (int, error) {
-	if s.t.limit <= 0 {
-		return s.w.Write(p)
-	}
-	n := s.t.budget.take(len(p), s.t.limit)
-	if n == 0 {
-		s.t.stop()
-		return 0, errCapReached
-	}
-	w, err := s.w.Write(p[:n])
-	s.t.budget.used.Add(int64(w - n)) // give back what was not written
-	if err == nil && n < len(p) {
-		s.t.stop()
-		err = errCapReached
-	}
-	return w, err
-}
-
-// budget is the bytes a lease has used across this exit's tunnels,
-// reserved before each write so that concurrent tunnels together never
-// exceed the cap.
-type budget struct {
-	used atomic.Int64
-	refs int // tunnels and requests holding it; guarded by Exit.mu
-}
-
-// take reserves up to n bytes below limit and returns how many it got.
-func (b *budget) take(n int, limit int64) int {
-	for {
-		used := b.used.Load()
-		grant := min(int64(n), limit-used)
-		if grant <= 0 {
-			return 0
-		}
-		if b.used.CompareAndSwap(used, used+grant) {
-			return int(grant)
-		}
-	}
-}
-
-// acquireBudget returns the lease's budget, seeding a new one from what the
-// meter has already counted for the lease.
-func (e *Exit) acquireBudget(leaseID string) *budget {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	b, ok := e.budgets[leaseID]
-	if !ok {
-		b = new(budget)
-		b.used.Store(e.cfg.Meter.Lease(leaseID).Totals().Sum())
-		e.budgets[leaseID] = b
-	}
-	b.refs++
-	return b
-}
-
-// releaseBudget drops the budget once no request of the lease needs it;
-// the meter then holds the same count.
-func (e *Exit) releaseBudget(leaseID string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if b := e.budgets[leaseID]; b != nil {
-		if b.refs--; b.refs <= 0 {
-			delete(e.budgets, leaseID)
-		}
-	}
 }
