@@ -114,12 +114,11 @@ func bearerToken(h http.Header) (string, bool) {
 // connect dials target and, once it answers, turns the request stream into
 // a tunnel to it.
 func (e *Exit) connect(w http.ResponseWriter, r *http.Request, c lease.Claims, target string) {
-	b := e.acquireBudget(c.LeaseID)
-	defer e.releaseBudget(c.LeaseID)
-	if c.ByteCap > 0 && b.used.Load() >= c.ByteCap {
-		reject(w, http.StatusForbidden, "http_request_denied", "lease byte cap reached")
+	b, ok := e.admit(w, c)
+	if !ok {
 		return
 	}
+	defer e.leave(b)
 	dest, err := e.cfg.Egress.DialContext(r.Context(), "tcp", target)
 	if err != nil {
 		if r.Context().Err() != nil {
