@@ -2,7 +2,6 @@ package broker
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/broker/store"
@@ -72,37 +71,34 @@ func (b *Broker) balance(w http.ResponseWriter, r *http.Request, p principal) er
 	return nil
 }
 
+// ledger lists the entries of the caller's books (admins: any account's),
+// a page at a time in entry order.
 func (b *Broker) ledger(w http.ResponseWriter, r *http.Request, p principal) error {
 	id, err := targetAccount(r, p)
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	limit, err := pageLimit(q)
+	pg, err := readPage(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	var after int64
-	if c := q.Get("cursor"); c != "" {
-		if after, err = strconv.ParseInt(c, 10, 64); err != nil || after < 0 {
-			return badRequest("malformed cursor")
-		}
+	after, err := pg.afterInt()
+	if err != nil {
+		return err
 	}
-	entries, err := b.st.Ledger(r.Context(), id, after, limit)
+	entries, err := b.st.Ledger(r.Context(), id, after, pg.fetch())
 	if err != nil {
 		return storeProblem(err, "ledger")
 	}
-	page := api.LedgerPage{Entries: make([]api.LedgerEntry, 0, len(entries))}
+	entries, more := trim(entries, pg)
+	out := api.LedgerList{Entries: make([]api.LedgerEntry, 0, len(entries)), HasMore: more}
 	for _, e := range entries {
-		page.Entries = append(page.Entries, api.LedgerEntry{
+		out.Entries = append(out.Entries, api.LedgerEntry{
 			ID: e.ID, TxnID: e.TxnID, Book: e.Book, AmountMicros: e.AmountMicros,
 			Kind: e.Kind, LeaseID: e.LeaseID, CreatedAt: e.CreatedAt,
 		})
 	}
-	if len(entries) > 0 {
-		page.NextCursor = nextCursor(len(entries), limit, strconv.FormatInt(entries[len(entries)-1].ID, 10))
-	}
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

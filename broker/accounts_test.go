@@ -3,6 +3,7 @@ package broker_test
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/sparelink/sparelink/broker/api"
@@ -86,10 +87,10 @@ func TestLedgerPaging(t *testing.T) {
 		for _, e := range page.Entries {
 			got = append(got, e.AmountMicros)
 		}
-		if page.NextCursor == "" {
+		if !page.HasMore {
 			break
 		}
-		p.Cursor = page.NextCursor
+		p.StartingAfter = strconv.FormatInt(page.Entries[len(page.Entries)-1].ID, 10)
 	}
 	want := []int64{1, 2, 3, 4, 5}
 	if len(got) != len(want) {

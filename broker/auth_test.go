@@ -102,11 +102,14 @@ func TestRevokedAndExpiredKeys(t *testing.T) {
 	}
 	_, err = c.Balance(m.ctx)
 	wantProblem(t, err, http.StatusUnauthorized, api.CodeUnauthorized)
-	keys, err := m.admin.Keys(m.ctx)
+	keys, err := m.admin.Keys(m.ctx, a.ID, client.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range keys {
+	if len(keys.Keys) != 2 || keys.HasMore {
+		t.Errorf("got %d keys of %s (more: %v), want its 2", len(keys.Keys), a.ID, keys.HasMore)
+	}
+	for _, k := range keys.Keys {
 		if k.Key != "" {
 			t.Errorf("listing shows the secret of key %s", k.ID)
 		}

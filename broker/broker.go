@@ -44,21 +44,38 @@ type Config struct {
 	// ChallengeSecret keys the HMAC of node registration challenges.
 	// Brokers sharing a store must share it. Zero: random per Broker.
 	ChallengeSecret []byte
+	// RateLimit is how many requests per second each API key may send
+	// once its burst is spent. Zero: 100; negative: no limit. The limiter
+	// runs on the wall clock, whatever Now says.
+	RateLimit float64
+	// RateBurst is how many requests a key may send at once. Zero: 200.
+	RateBurst int
+	// IdempotencyWait is how long a request repeating the Idempotency-Key
+	// of one still running waits for its answer before it gets 409
+	// idempotency_in_progress. Zero: 2s.
+	IdempotencyWait time.Duration
+	// IdempotencyTTL is how long answers are kept for Idempotency-Key
+	// repeats; Sweep deletes older ones. Zero: 24h.
+	IdempotencyTTL time.Duration
 	// Now is the clock. Nil: time.Now.
 	Now func() time.Time
 }
 
 // Defaults applied by New.
 const (
-	DefaultFeeBPS               = 1000
-	DefaultHeartbeatTTL         = 30 * time.Second
-	DefaultTokenTTL             = 10 * time.Minute
-	DefaultLeaseDuration        = time.Hour
-	challengeTTL                = 5 * time.Minute
-	maxLeaseDuration            = 30 * 24 * time.Hour
-	challengeSecretSize         = 32
-	maxBPS               int64  = 10000
-	bootstrapAdminID     string = "ac_admin"
+	DefaultFeeBPS                 = 1000
+	DefaultHeartbeatTTL           = 30 * time.Second
+	DefaultTokenTTL               = 10 * time.Minute
+	DefaultLeaseDuration          = time.Hour
+	DefaultRateLimit              = 100
+	DefaultRateBurst              = 200
+	DefaultIdempotencyWait        = 2 * time.Second
+	DefaultIdempotencyTTL         = 24 * time.Hour
+	challengeTTL                  = 5 * time.Minute
+	maxLeaseDuration              = 30 * 24 * time.Hour
+	challengeSecretSize           = 32
+	maxBPS                 int64  = 10000
+	bootstrapAdminID       string = "ac_admin"
 )
 
 // Broker serves the REST API. It is safe for concurrent use.
@@ -68,6 +85,7 @@ type Broker struct {
 	log     *zap.Logger
 	metrics *metrics
 	expiry  *expiries
+	limits  *limiter // nil: no rate limit
 	handler http.Handler
 	// patterns lists the routes served, in the ServeMux syntax, so that
 	// tests can hold them to the OpenAPI document.
@@ -87,6 +105,9 @@ func New(cfg Config, st store.Store, log *zap.Logger) (*Broker, error) {
 		return nil, fmt.Errorf("new broker: %w", err)
 	}
 	b := &Broker{cfg: cfg, st: st, log: log, expiry: newExpiries()}
+	if cfg.RateLimit > 0 {
+		b.limits = newLimiter(cfg.RateLimit, cfg.RateBurst, time.Now)
+	}
 	b.metrics = newMetrics(b.onlineNodes)
 	b.handler = b.routes()
 	return b, nil
@@ -115,6 +136,14 @@ func withDefaults(cfg Config) (Config, error) {
 	if cfg.DefaultLeaseDuration > maxLeaseDuration {
 		return cfg, fmt.Errorf("default lease duration %s exceeds %s", cfg.DefaultLeaseDuration, maxLeaseDuration)
 	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.RateBurst <= 0 {
+		cfg.RateBurst = DefaultRateBurst
+	}
+	cfg.IdempotencyWait = orDuration(cfg.IdempotencyWait, DefaultIdempotencyWait)
+	cfg.IdempotencyTTL = orDuration(cfg.IdempotencyTTL, DefaultIdempotencyTTL)
 	if len(cfg.ChallengeSecret) == 0 {
 		cfg.ChallengeSecret = make([]byte, challengeSecretSize)
 		if _, err := rand.Read(cfg.ChallengeSecret); err != nil {

@@ -7,20 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strconv"
 	"unicode"
 	"unicode/utf8"
 )
 
 // maxBody bounds every request body.
 const maxBody = 1 << 20
-
-// Page sizes for listings.
-const (
-	defaultLimit = 100
-	maxLimit     = 1000
-)
 
 // decodeBody reads r's JSON body into v strictly: one JSON value, no
 // unknown fields, at most maxBody bytes. An empty body leaves v as it is,
@@ -62,28 +54,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// pageLimit parses the limit query parameter.
-func pageLimit(q url.Values) (int, error) {
-	s := q.Get("limit")
-	if s == "" {
-		return defaultLimit, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > maxLimit {
-		return 0, badRequest("limit must be an integer from 1 to %d", maxLimit)
-	}
-	return n, nil
-}
-
-// nextCursor returns the cursor of the page after one of n items whose
-// last item is last, or "" when the page was not full.
-func nextCursor(n, limit int, last string) string {
-	if n < limit {
-		return ""
-	}
-	return last
 }
 
 // validText reports whether s is 1 to max bytes of UTF-8 without control

@@ -16,6 +16,7 @@ import (
 	"github.com/sparelink/sparelink/broker"
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/broker/apitest"
+	"github.com/sparelink/sparelink/broker/store"
 	"github.com/sparelink/sparelink/broker/store/sqlite"
 	"github.com/sparelink/sparelink/client"
 	"github.com/sparelink/sparelink/internal/identity"
@@ -61,21 +62,45 @@ const (
 
 func newMarket(t *testing.T) *market {
 	t.Helper()
-	return newMarketLogged(t, zaptest.NewLogger(t))
+	return newMarketWith(t, setup{})
 }
 
 func newMarketLogged(t *testing.T, log *zap.Logger) *market {
 	t.Helper()
+	return newMarketWith(t, setup{log: log})
+}
+
+// setup changes a market before its broker starts. Zero fields keep the
+// defaults.
+type setup struct {
+	log    *zap.Logger                   // nil: the test's log
+	config func(*broker.Config)          // adjusts the broker's config
+	store  func(store.Store) store.Store // wraps the store the broker uses
+}
+
+func newMarketWith(t *testing.T, s setup) *market {
+	t.Helper()
 	ctx := context.Background()
+	if s.log == nil {
+		s.log = zaptest.NewLogger(t)
+	}
 	m := &market{t: t, ctx: ctx, clock: &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}, dir: t.TempDir(),
 		http: apitest.Client(t)}
-	st, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(m.dir, "broker.db"), Now: m.clock.Now}, log)
+	st, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(m.dir, "broker.db"), Now: m.clock.Now}, s.log)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
 	m.store = st
-	m.broker, err = broker.New(broker.Config{FeeBPS: feeBPS, HeartbeatTTL: heartbeatTTL, Now: m.clock.Now}, st, log)
+	cfg := broker.Config{FeeBPS: feeBPS, HeartbeatTTL: heartbeatTTL, Now: m.clock.Now}
+	if s.config != nil {
+		s.config(&cfg)
+	}
+	var used store.Store = st
+	if s.store != nil {
+		used = s.store(st)
+	}
+	m.broker, err = broker.New(cfg, used, s.log)
 	if err != nil {
 		t.Fatalf("new broker: %v", err)
 	}

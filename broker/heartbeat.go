@@ -37,9 +37,9 @@ func (b *Broker) heartbeat(w http.ResponseWriter, r *http.Request, p principal) 
 
 // listNodes lists exits, filtered by the query: country, subdivision,
 // city, asn, connection_type, protocol, online (true: only nodes seen
-// within the heartbeat TTL), cursor and limit.
+// within the heartbeat TTL), a page at a time in ID order.
 func (b *Broker) listNodes(w http.ResponseWriter, r *http.Request, p principal) error {
-	f, err := b.nodeFilter(r)
+	f, pg, err := b.nodeFilter(r)
 	if err != nil {
 		return err
 	}
@@ -47,39 +47,39 @@ func (b *Broker) listNodes(w http.ResponseWriter, r *http.Request, p principal) 
 	if err != nil {
 		return storeProblem(err, "nodes")
 	}
-	out := api.NodeList{Nodes: make([]api.Node, 0, len(nodes))}
+	nodes, more := trim(nodes, pg)
+	out := api.NodeList{Nodes: make([]api.Node, 0, len(nodes)), HasMore: more}
 	for _, n := range nodes {
 		out.Nodes = append(out.Nodes, b.nodeView(n, p.owns(n.OperatorID)))
-	}
-	if len(nodes) > 0 {
-		out.NextCursor = nextCursor(len(nodes), f.Limit, nodes[len(nodes)-1].ID)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-func (b *Broker) nodeFilter(r *http.Request) (store.NodeFilter, error) {
+func (b *Broker) nodeFilter(r *http.Request) (store.NodeFilter, page, error) {
 	q := r.URL.Query()
+	pg, err := readPage(q)
+	if err != nil {
+		return store.NodeFilter{}, pg, err
+	}
 	f := store.NodeFilter{
 		Country: q.Get("country"), Subdivision: q.Get("subdivision"), City: q.Get("city"),
-		ConnType: q.Get("connection_type"), Protocol: q.Get("protocol"), AfterID: q.Get("cursor"),
+		ConnType: q.Get("connection_type"), Protocol: q.Get("protocol"),
+		AfterID: pg.after, Limit: pg.fetch(),
 	}
 	if err := checkRegion("query", f.Country, f.Subdivision, f.City, false); err != nil {
-		return f, err
+		return f, pg, err
 	}
 	if f.ConnType != "" && !validConnType(f.ConnType) {
-		return f, badRequest("unknown connection_type %q", f.ConnType)
+		return f, pg, badRequest("unknown connection_type %q", f.ConnType)
 	}
 	if f.Protocol != "" && checkProtocols([]string{f.Protocol}) != nil {
-		return f, badRequest("unknown protocol %q", f.Protocol)
-	}
-	if f.AfterID != "" && !validToken(f.AfterID, 64) {
-		return f, badRequest("malformed cursor")
+		return f, pg, badRequest("unknown protocol %q", f.Protocol)
 	}
 	if s := q.Get("asn"); s != "" {
 		asn, err := strconv.Atoi(s)
 		if err != nil || !validASN(asn) {
-			return f, badRequest("malformed asn")
+			return f, pg, badRequest("malformed asn")
 		}
 		f.ASN = asn
 	}
@@ -88,9 +88,7 @@ func (b *Broker) nodeFilter(r *http.Request) (store.NodeFilter, error) {
 		f.SeenSince = b.seenSince()
 	case "", "false":
 	default:
-		return f, badRequest("online must be true or false")
+		return f, pg, badRequest("online must be true or false")
 	}
-	var err error
-	f.Limit, err = pageLimit(q)
-	return f, err
+	return f, pg, nil
 }

@@ -134,7 +134,7 @@ func TestRequestLogs(t *testing.T) {
 	}
 	for _, e := range requests {
 		f := e.ContextMap()
-		for _, name := range []string{"method", "route", "status", "duration"} {
+		for _, name := range []string{"request_id", "method", "route", "status", "duration"} {
 			if _, ok := f[name]; !ok {
 				t.Errorf("request line %v lacks %s", f, name)
 			}

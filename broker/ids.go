@@ -11,6 +11,7 @@ const (
 	prefixAccount = "ac_"
 	prefixLease   = "ls_"
 	prefixKey     = "k"
+	prefixRequest = "req_"
 )
 
 // newID returns prefix followed by 80 random bits in hex.

@@ -3,6 +3,7 @@ package broker
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/sparelink/sparelink/broker/api"
@@ -60,8 +61,14 @@ func keyView(k store.APIKey) api.Key {
 	}
 }
 
+// listKeys lists the caller's keys (admins: any account's), without
+// secrets, a page at a time in ID order.
 func (b *Broker) listKeys(w http.ResponseWriter, r *http.Request, p principal) error {
 	id, err := targetAccount(r, p)
+	if err != nil {
+		return err
+	}
+	pg, err := readPage(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -69,7 +76,12 @@ func (b *Broker) listKeys(w http.ResponseWriter, r *http.Request, p principal) e
 	if err != nil {
 		return storeProblem(err, "keys")
 	}
-	out := api.KeyList{Keys: make([]api.Key, 0, len(keys))}
+	keys = slices.DeleteFunc(keys, func(k store.APIKey) bool { return k.ID <= pg.after })
+	if len(keys) > pg.fetch() {
+		keys = keys[:pg.fetch()]
+	}
+	keys, more := trim(keys, pg)
+	out := api.KeyList{Keys: make([]api.Key, 0, len(keys)), HasMore: more}
 	for _, k := range keys {
 		out.Keys = append(out.Keys, keyView(k))
 	}

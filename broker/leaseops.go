@@ -17,20 +17,16 @@ func (b *Broker) getLease(w http.ResponseWriter, r *http.Request, p principal) e
 
 // listLeases lists the caller's leases in ID order, without tokens.
 func (b *Broker) listLeases(w http.ResponseWriter, r *http.Request, p principal) error {
-	q := r.URL.Query()
-	limit, err := pageLimit(q)
+	pg, err := readPage(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	after := q.Get("cursor")
-	if after != "" && !validToken(after, 64) {
-		return badRequest("malformed cursor")
-	}
-	leases, err := b.st.Leases(r.Context(), p.AccountID, after, limit)
+	leases, err := b.st.Leases(r.Context(), p.AccountID, pg.after, pg.fetch())
 	if err != nil {
 		return storeProblem(err, "leases")
 	}
-	out := api.LeaseList{Leases: make([]api.Lease, 0, len(leases))}
+	leases, more := trim(leases, pg)
+	out := api.LeaseList{Leases: make([]api.Lease, 0, len(leases)), HasMore: more}
 	for _, l := range leases {
 		if l, err = b.refresh(r.Context(), l); err != nil {
 			return err
@@ -40,9 +36,6 @@ func (b *Broker) listLeases(w http.ResponseWriter, r *http.Request, p principal)
 			return err
 		}
 		out.Leases = append(out.Leases, v)
-	}
-	if len(leases) > 0 {
-		out.NextCursor = nextCursor(len(leases), limit, leases[len(leases)-1].ID)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -11,9 +11,6 @@ import (
 	"github.com/sparelink/sparelink/metering/billing"
 )
 
-// maxIdemKeyLen bounds Idempotency-Key headers.
-const maxIdemKeyLen = 128
-
 // quote prices a request without buying anything. No supply is not an
 // error here: the quote then says zero exits at price zero.
 func (b *Broker) quote(w http.ResponseWriter, r *http.Request, _ principal) error {
@@ -43,13 +40,12 @@ func (b *Broker) readLeaseRequest(w http.ResponseWriter, r *http.Request) (api.L
 }
 
 // createLease matches exits, holds the price of MaxBytes on the buyer's
-// balance and returns the exits with fresh tokens. A repeated
-// Idempotency-Key with the same request returns the first lease (200).
+// balance and returns the exits with fresh tokens. Repeats of an
+// Idempotency-Key get the first answer (see idempotent); the store also
+// keeps the key with the lease, so that a retry after an answer was lost
+// to a broker failure finds the lease it bought.
 func (b *Broker) createLease(w http.ResponseWriter, r *http.Request, p principal) error {
 	idem := r.Header.Get(api.HeaderIdempotencyKey)
-	if idem != "" && !validToken(idem, maxIdemKeyLen) {
-		return badRequest("%s must be 1 to %d printable characters", api.HeaderIdempotencyKey, maxIdemKeyLen)
-	}
 	req, err := b.readLeaseRequest(w, r)
 	if err != nil {
 		return err
@@ -69,12 +65,10 @@ func (b *Broker) createLease(w http.ResponseWriter, r *http.Request, p principal
 	if err != nil {
 		return storeProblem(err, "lease")
 	}
-	status := http.StatusOK
 	if created {
-		status = http.StatusCreated
 		b.metrics.leases.Inc()
 	}
-	return b.writeLease(w, r.Context(), status, stored)
+	return b.writeLease(w, r.Context(), http.StatusCreated, stored)
 }
 
 func (b *Broker) newLease(buyer string, req api.LeaseRequest, o offer) store.Lease {

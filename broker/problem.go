@@ -92,13 +92,16 @@ func toProblem(err error) *problem {
 		detail: "the broker failed to handle the request", err: err}
 }
 
+// writeProblem sends p, naming the request by the ID instrument put in
+// w's header.
 func writeProblem(w http.ResponseWriter, p *problem) {
 	body := api.Problem{
-		Type:   api.ProblemTypePrefix + p.code,
-		Title:  http.StatusText(p.status),
-		Status: p.status,
-		Detail: p.detail,
-		Code:   p.code,
+		Type:      api.ProblemTypePrefix + p.code,
+		Title:     http.StatusText(p.status),
+		Status:    p.status,
+		Detail:    p.detail,
+		Code:      p.code,
+		RequestID: w.Header().Get(api.HeaderRequestID),
 	}
 	w.Header().Set("Content-Type", api.ProblemContentType)
 	w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -14,6 +14,7 @@ import (
 type rawResponse struct {
 	status      int
 	contentType string
+	header      http.Header
 	body        []byte
 }
 
@@ -57,7 +58,7 @@ func (m *market) raw(method, path, key string, body []byte, header map[string]st
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	return rawResponse{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: data}
+	return rawResponse{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), header: resp.Header, body: data}
 }
 
 // rawJSON is raw with v encoded as the body.

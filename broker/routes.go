@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
+	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/broker/store"
 )
 
@@ -68,7 +69,9 @@ func (b *Broker) public(mux *http.ServeMux, pattern string, h func(http.Response
 	})))
 }
 
-// private registers an endpoint for callers holding a key of one of scopes.
+// private registers an endpoint for callers holding a key of one of
+// scopes. Each key is rate limited, and every POST honours an
+// Idempotency-Key.
 func (b *Broker) private(mux *http.ServeMux, pattern string, scopes []store.Scope, h handler) {
 	b.patterns = append(b.patterns, pattern)
 	mux.Handle(pattern, b.instrument(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -77,6 +80,11 @@ func (b *Broker) private(mux *http.ServeMux, pattern string, scopes []store.Scop
 			err = allow(p, scopes)
 		}
 		if err == nil {
+			err = b.limit(w, p)
+		}
+		if err == nil && r.Method == http.MethodPost {
+			err = b.idempotent(w, r, p, h)
+		} else if err == nil {
 			err = h(w, r, p)
 		}
 		fail(w, err)
@@ -89,10 +97,16 @@ func fail(w http.ResponseWriter, err error) {
 		return
 	}
 	p := toProblem(err)
-	if rec, ok := w.(*recorder); ok {
-		rec.err, rec.code = err, p.code
-	}
+	note(w, err, p.code)
 	writeProblem(w, p)
+}
+
+// note keeps a handler's error for the request log line, when w is the
+// request's recorder.
+func note(w http.ResponseWriter, err error, code string) {
+	if rec, ok := w.(*recorder); ok {
+		rec.err, rec.code = err, code
+	}
 }
 
 // recorder remembers what a handler answered, for logs and metrics.
@@ -119,12 +133,15 @@ func (r *recorder) Write(p []byte) (int, error) {
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// instrument logs one line and records metrics for every request. It logs
-// the route pattern, never the path, query or headers, which may carry IDs
-// or keys.
+// instrument names every request with a fresh ID (the X-Request-Id
+// header, and request_id in problems), logs one line and records metrics
+// for it. It logs the route pattern, never the path, query or headers,
+// which may carry IDs or keys.
 func (b *Broker) instrument(route string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := newID(prefixRequest)
+		w.Header().Set(api.HeaderRequestID, id)
 		rec := &recorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
@@ -133,7 +150,7 @@ func (b *Broker) instrument(route string, next http.Handler) http.Handler {
 		took := time.Since(start)
 		b.metrics.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
 		b.metrics.latency.WithLabelValues(route).Observe(took.Seconds())
-		fields := []zap.Field{zap.String("method", r.Method), zap.String("route", route),
+		fields := []zap.Field{zap.String("request_id", id), zap.String("method", r.Method), zap.String("route", route),
 			zap.Int("status", rec.status), zap.Duration("duration", took)}
 		if rec.code != "" {
 			fields = append(fields, zap.String("code", rec.code))

@@ -13,11 +13,15 @@ import (
 )
 
 // Sweep closes, as expired, every active lease this broker has seen whose
-// time is up, releasing the rest of its hold. The daemon calls it every few
+// time is up, releasing the rest of its hold, and forgets idempotent
+// answers older than Config.IdempotencyTTL. The daemon calls it every few
 // seconds; reads close expired leases too, so a lease created by another
 // broker replica is closed at the latest when it is next read.
 func (b *Broker) Sweep(ctx context.Context) error {
 	var errs []error
+	if _, err := b.st.PruneIdempotency(ctx, b.now().Add(-b.cfg.IdempotencyTTL)); err != nil {
+		errs = append(errs, err)
+	}
 	closed := 0
 	for _, id := range b.expiry.due(b.now()) {
 		_, err := b.st.CloseLease(ctx, id, store.LeaseExpired, b.now())

@@ -10,18 +10,19 @@ import (
 	"github.com/sparelink/sparelink/broker/api"
 )
 
-// Page selects one page of a listing: Cursor is the previous page's
-// NextCursor ("" for the first page) and Limit its size (0: the broker's
-// default).
+// Page selects one page of a listing: StartingAfter is the ID of the
+// last item of the previous page ("" for the first page) and Limit the
+// page size (0: the broker's default, api.DefaultPageLimit). A listing's
+// HasMore says whether another page follows.
 type Page struct {
-	Cursor string
-	Limit  int
+	StartingAfter string
+	Limit         int
 }
 
 func (p Page) values() url.Values {
 	v := url.Values{}
-	if p.Cursor != "" {
-		v.Set("cursor", p.Cursor)
+	if p.StartingAfter != "" {
+		v.Set("starting_after", p.StartingAfter)
 	}
 	if p.Limit > 0 {
 		v.Set("limit", strconv.Itoa(p.Limit))
@@ -42,10 +43,11 @@ func (c *Client) CreateKey(ctx context.Context, req api.CreateKeyRequest) (*api.
 	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/keys", body: req}, &out)
 }
 
-// Keys lists the caller's keys, without secrets.
-func (c *Client) Keys(ctx context.Context) ([]api.Key, error) {
+// Keys returns a page of the caller's keys, or for admins of accountID
+// when it is not empty, without secrets.
+func (c *Client) Keys(ctx context.Context, accountID string, p Page) (*api.KeyList, error) {
 	var out api.KeyList
-	return out.Keys, c.do(ctx, call{method: http.MethodGet, path: "/v1/keys"}, &out)
+	return &out, c.do(ctx, call{method: http.MethodGet, path: "/v1/keys", query: accountQuery(accountID, p)}, &out)
 }
 
 // RevokeKey revokes one of the caller's keys (admins: any key).
@@ -82,8 +84,8 @@ func (c *Client) BalanceOf(ctx context.Context, accountID string) (*api.Balance,
 
 // Ledger returns a page of ledger entries of the caller's account, or for
 // admins of accountID when it is not empty.
-func (c *Client) Ledger(ctx context.Context, accountID string, p Page) (*api.LedgerPage, error) {
-	var out api.LedgerPage
+func (c *Client) Ledger(ctx context.Context, accountID string, p Page) (*api.LedgerList, error) {
+	var out api.LedgerList
 	return &out, c.do(ctx, call{method: http.MethodGet, path: "/v1/ledger", query: accountQuery(accountID, p)}, &out)
 }
 

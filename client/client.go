@@ -5,7 +5,9 @@
 // Requests that cannot change anything twice (GET, and POST carrying an
 // Idempotency-Key) are retried with exponential backoff after network
 // errors and 5xx answers; every other request is sent once, so that a
-// retry never repeats an effect. The SDK speaks the wire types of
+// retry never repeats an effect. Any request is retried after a 429 (rate
+// limited) or a 409 idempotency_in_progress, waiting as long as the
+// broker's Retry-After asks, up to 30s. The SDK speaks the wire types of
 // broker/api and does not know how the broker works inside.
 //
 // It is not the buyer's gateway (client/gateway) nor the exit dialer
@@ -23,6 +25,9 @@ const (
 	defaultAttempts = 4
 	defaultBackoff  = 200 * time.Millisecond
 	maxBackoff      = 5 * time.Second
+	// maxRetryAfter is the longest Retry-After the client waits out by
+	// itself; longer ones are returned to the caller.
+	maxRetryAfter = 30 * time.Second
 )
 
 // DefaultUserAgent is sent unless WithUserAgent says otherwise.

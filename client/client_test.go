@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,6 +70,10 @@ func TestRetries(t *testing.T) {
 			"DELETE /v1/keys/k0", 1, http.StatusBadGateway},
 		{"4xx is not retried", nil, func() error { _, err := buyer.Lease(e.ctx, "ls_missing"); return err },
 			"GET /v1/leases/ls_missing", 1, http.StatusNotFound},
+		{"POST without key after 429", []fault{limited}, func() error { _, err := buyer.CreateKey(e.ctx, api.CreateKeyRequest{}); return err },
+			"POST /v1/keys", 2, 0},
+		{"POST with key while the first runs", []fault{inProgress}, func() error { _, err := buyer.CreateLease(e.ctx, "lease-1", lease); return err },
+			"POST /v1/leases", 2, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,6 +127,9 @@ func TestErrors(t *testing.T) {
 	var ce *client.Error
 	if !errors.As(err, &ce) || ce.Status != http.StatusForbidden || ce.Code != api.CodeForbidden || ce.Title != "Forbidden" || ce.Detail == "" {
 		t.Fatalf("got %#v, want a 403 forbidden problem with a detail", err)
+	}
+	if !strings.HasPrefix(ce.RequestID, "req_") || !strings.Contains(ce.Error(), ce.RequestID) {
+		t.Errorf("got request ID %q in %q, want the broker's, quoted in the message", ce.RequestID, ce.Error())
 	}
 	if !client.IsCode(err, api.CodeForbidden) || client.IsCode(err, api.CodeNotFound) {
 		t.Errorf("IsCode disagrees with code %s", ce.Code)

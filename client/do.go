@@ -42,21 +42,19 @@ func (c *Client) do(ctx context.Context, req call, out any) error {
 			return fmt.Errorf("%s %s: encode body: %w", req.method, req.path, err)
 		}
 	}
-	attempts := 1
-	if req.retryable() {
-		attempts = c.attempts
-	}
 	var err error
-	for i := 0; i < attempts; i++ {
-		if i > 0 {
-			if werr := sleep(ctx, c.delay(i)); werr != nil {
-				return fmt.Errorf("%s %s: %w (last error: %w)", req.method, req.path, werr, err)
-			}
-		}
+	for i := 0; i < c.attempts; i++ {
 		var retry bool
 		retry, err = c.once(ctx, req, body, out)
-		if !retry {
+		if !retry || i == c.attempts-1 {
 			break
+		}
+		wait, ok := c.wait(i+1, err)
+		if !ok {
+			break
+		}
+		if werr := sleep(ctx, wait); werr != nil {
+			return fmt.Errorf("%s %s: %w (last error: %w)", req.method, req.path, werr, err)
 		}
 	}
 	if err != nil {
@@ -65,7 +63,25 @@ func (c *Client) do(ctx context.Context, req call, out any) error {
 	return nil
 }
 
-// once sends one attempt and reports whether a failure may be retried.
+// wait is how long to wait before retry n after err: the backoff, or the
+// broker's Retry-After when that is longer. ok is false when the broker
+// asks for a wait beyond maxRetryAfter, not worth blocking the caller for.
+func (c *Client) wait(n int, err error) (d time.Duration, ok bool) {
+	d = c.delay(n)
+	var e *Error
+	if errors.As(err, &e) && e.RetryAfter > d {
+		if e.RetryAfter > maxRetryAfter {
+			return 0, false
+		}
+		d = e.RetryAfter
+	}
+	return d, true
+}
+
+// once sends one attempt and reports whether a failure may be retried:
+// network errors and 5xx answers when the call is retryable, and always a
+// 429 or a conflict with a request still running under the same
+// Idempotency-Key, as the broker did nothing for those.
 func (c *Client) once(ctx context.Context, req call, body []byte, out any) (retry bool, err error) {
 	hr, err := c.newRequest(ctx, req, body)
 	if err != nil {
@@ -73,14 +89,19 @@ func (c *Client) once(ctx context.Context, req call, body []byte, out any) (retr
 	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {
-		return ctx.Err() == nil, err
+		return req.retryable() && ctx.Err() == nil, err
 	}
 	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))
 		resp.Body.Close()
 	}()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.StatusCode >= 500, readError(resp)
+		e := readError(resp)
+		switch {
+		case e.Status == http.StatusTooManyRequests, e.Code == api.CodeIdempotencyInProgress:
+			return true, e
+		}
+		return req.retryable() && e.Status >= 500, e
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return false, nil

@@ -7,7 +7,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sparelink/sparelink/broker/api"
 )
@@ -20,6 +22,11 @@ type Error struct {
 	Code   string // stable problem code; empty when the body was no problem
 	Title  string
 	Detail string
+	// RequestID names the failed request in the broker's logs; quote it
+	// when reporting a problem.
+	RequestID string
+	// RetryAfter is the broker's Retry-After, zero when it sent none.
+	RetryAfter time.Duration
 }
 
 // Error formats the problem.
@@ -30,6 +37,9 @@ func (e *Error) Error() string {
 	}
 	if e.Detail != "" {
 		msg += ": " + e.Detail
+	}
+	if e.RequestID != "" {
+		msg += " [request " + e.RequestID + "]"
 	}
 	return msg
 }
@@ -45,7 +55,8 @@ const maxErrorBody = 64 << 10
 
 // readError turns a non-2xx response into an *Error.
 func readError(resp *http.Response) *Error {
-	e := &Error{Status: resp.StatusCode, Title: http.StatusText(resp.StatusCode)}
+	e := &Error{Status: resp.StatusCode, Title: http.StatusText(resp.StatusCode),
+		RequestID: resp.Header.Get(api.HeaderRequestID), RetryAfter: retryAfter(resp.Header)}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	if err != nil {
 		return e
@@ -63,4 +74,14 @@ func readError(resp *http.Response) *Error {
 	}
 	e.Detail = strings.TrimSpace(string(data[:min(len(data), 200)]))
 	return e
+}
+
+// retryAfter reads a Retry-After header given in seconds (the only form
+// the broker sends); anything else is zero.
+func retryAfter(h http.Header) time.Duration {
+	n, err := strconv.Atoi(h.Get(api.HeaderRetryAfter))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return time.Duration(n) * time.Second
 }

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -26,6 +27,8 @@ const (
 	unavailable              // answer 503 problem without reaching the broker
 	lostReply                // deliver, then lose the broker's answer: 502 text
 	dropped                  // close the connection without an answer
+	limited                  // answer 429 with Retry-After: 1 without reaching the broker
+	inProgress               // answer 409 idempotency_in_progress with Retry-After: 1
 )
 
 // flaky sits between the SDK and a real broker and applies a planned
@@ -58,6 +61,10 @@ func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.WriteHeader(http.StatusBadGateway)
 		_, _ = w.Write([]byte("upstream went away"))
+	case limited:
+		refuse(w, http.StatusTooManyRequests, api.CodeRateLimited)
+	case inProgress:
+		refuse(w, http.StatusConflict, api.CodeIdempotencyInProgress)
 	case dropped:
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err == nil {
@@ -66,6 +73,16 @@ func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.next.ServeHTTP(w, r)
 	}
+}
+
+// refuse answers a problem with Retry-After: 1, as the broker does.
+func refuse(w http.ResponseWriter, status int, code string) {
+	w.Header().Set("Content-Type", api.ProblemContentType)
+	w.Header().Set(api.HeaderRetryAfter, "1")
+	w.Header().Set(api.HeaderRequestID, "req_flaky")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(api.Problem{Type: api.ProblemTypePrefix + code, Title: http.StatusText(status),
+		Status: status, Code: code, RequestID: "req_flaky"})
 }
 
 // faults sets the plan for the next requests and resets the counts.

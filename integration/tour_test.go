@@ -95,8 +95,8 @@ func buyLease(t *testing.T, buyer brokerAPI, exits int) api.Lease {
 	}
 	var first, again api.Lease
 	buyer.call(t, "POST", "/v1/leases", body, http.StatusCreated, &first, "Idempotency-Key", "tour-lease")
-	// A replay is answered with the stored lease and 200 instead of 201.
-	buyer.call(t, "POST", "/v1/leases", body, http.StatusOK, &again, "Idempotency-Key", "tour-lease")
+	// A replay is answered with the first answer, byte for byte.
+	buyer.call(t, "POST", "/v1/leases", body, http.StatusCreated, &again, "Idempotency-Key", "tour-lease")
 	if again.ID != first.ID {
 		t.Errorf("repeated lease request: got lease %s, want the first one, %s", again.ID, first.ID)
 	}

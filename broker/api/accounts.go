@@ -37,9 +37,12 @@ type Key struct {
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
 }
 
-// KeyList is the body of GET /v1/keys.
+// KeyList is the body of GET /v1/keys, one page in ID order. Like every
+// listing it reads {"data": [...], "has_more": bool}: HasMore says that a
+// request with starting_after set to the last ID returns more.
 type KeyList struct {
-	Keys []Key `json:"keys"`
+	Keys    []Key `json:"data"`
+	HasMore bool  `json:"has_more"`
 }
 
 // CreditRequest is the body of POST /v1/admin/credits.
@@ -75,11 +78,11 @@ type LedgerEntry struct {
 	CreatedAt    time.Time `json:"created_at"`
 }
 
-// LedgerPage is the body of GET /v1/ledger. NextCursor is empty on the last
-// page.
-type LedgerPage struct {
-	Entries    []LedgerEntry `json:"entries"`
-	NextCursor string        `json:"next_cursor,omitempty"`
+// LedgerList is the body of GET /v1/ledger, one page of entries in ID
+// order; starting_after takes an entry ID.
+type LedgerList struct {
+	Entries []LedgerEntry `json:"data"`
+	HasMore bool          `json:"has_more"`
 }
 
 // LedgerCheck is the body of GET /v1/admin/ledger/check: the result of

@@ -8,9 +8,28 @@
 // pulling in storage or matching code.
 package api
 
-// HeaderIdempotencyKey is the request header that makes a POST safe to
-// retry: the broker answers a repeated key with the first result.
-const HeaderIdempotencyKey = "Idempotency-Key"
+// Header names both sides use.
+const (
+	// HeaderIdempotencyKey makes a POST safe to retry: the broker answers
+	// a repeated key (from the same account, with the same body) with the
+	// first answer, byte for byte.
+	HeaderIdempotencyKey = "Idempotency-Key"
+	// HeaderIdempotentReplayed is set to "true" on an answer replayed for
+	// a repeated Idempotency-Key.
+	HeaderIdempotentReplayed = "Idempotent-Replayed"
+	// HeaderRequestID names every answer; problems carry the same ID in
+	// their request_id field. Quote it when reporting a problem.
+	HeaderRequestID = "X-Request-Id"
+	// HeaderRetryAfter says, in whole seconds, when to try again after a
+	// 429 or an idempotency_in_progress conflict.
+	HeaderRetryAfter = "Retry-After"
+)
+
+// Page sizes of every listing.
+const (
+	DefaultPageLimit = 100
+	MaxPageLimit     = 500
+)
 
 // ProblemContentType is the media type of every error body (RFC 9457).
 const ProblemContentType = "application/problem+json"
@@ -32,19 +51,26 @@ const (
 	CodeIdempotencyMismatch = "idempotency_mismatch"
 	CodeNoSupply            = "no_supply"
 	CodeInternal            = "internal"
+	// CodeIdempotencyInProgress (409) means a request with the same
+	// Idempotency-Key is still running; retry after Retry-After.
+	CodeIdempotencyInProgress = "idempotency_in_progress"
+	// CodeRateLimited (429) means the key sent too many requests; retry
+	// after Retry-After.
+	CodeRateLimited = "rate_limited"
 )
 
 // ProblemTypePrefix starts the type URI of every problem; the code follows.
 const ProblemTypePrefix = "urn:sparelink:problem:"
 
 // Problem is an error response body (RFC 9457 problem details) extended
-// with a stable Code.
+// with a stable Code and the RequestID of the answer.
 type Problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail,omitempty"`
-	Code   string `json:"code"`
+	Type      string `json:"type"`
+	Title     string `json:"title"`
+	Status    int    `json:"status"`
+	Detail    string `json:"detail,omitempty"`
+	Code      string `json:"code"`
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // Account kinds, also the names of the API key scopes.

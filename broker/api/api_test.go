@@ -17,8 +17,9 @@ func TestWireNames(t *testing.T) {
 		v    any
 		want string
 	}{
-		{"problem", api.Problem{Type: api.ProblemTypePrefix + api.CodeNoSupply, Title: "Conflict", Status: 409, Code: api.CodeNoSupply},
-			`{"type":"urn:sparelink:problem:no_supply","title":"Conflict","status":409,"code":"no_supply"}`},
+		{"problem", api.Problem{Type: api.ProblemTypePrefix + api.CodeNoSupply, Title: "Conflict", Status: 409, Code: api.CodeNoSupply, RequestID: "req_1"},
+			`{"type":"urn:sparelink:problem:no_supply","title":"Conflict","status":409,"code":"no_supply","request_id":"req_1"}`},
+		{"list", api.LeaseList{Leases: []api.Lease{}, HasMore: true}, `{"data":[],"has_more":true}`},
 		{"listed key has no secret and no zero times", api.Key{ID: "k1", AccountID: "ac_1", Scope: api.KindBuyer, CreatedAt: at},
 			`{"id":"k1","account_id":"ac_1","scope":"buyer","created_at":"2026-03-01T12:00:00Z"}`},
 		{"balance", api.Balance{AccountID: "ac_1", AvailableMicros: 1, HeldMicros: 2, EarnedMicros: 3},

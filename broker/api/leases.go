@@ -76,11 +76,10 @@ type Lease struct {
 	Exits            []Exit    `json:"exits"`
 }
 
-// LeaseList is the body of GET /v1/leases. NextCursor is empty on the last
-// page.
+// LeaseList is the body of GET /v1/leases, one page in ID order.
 type LeaseList struct {
-	Leases     []Lease `json:"leases"`
-	NextCursor string  `json:"next_cursor,omitempty"`
+	Leases  []Lease `json:"data"`
+	HasMore bool    `json:"has_more"`
 }
 
 // ExitUsage is the settled usage of one exit of a lease.

@@ -53,11 +53,10 @@ type Node struct {
 	CreatedAt        time.Time `json:"created_at"`
 }
 
-// NodeList is the body of GET /v1/nodes. NextCursor is empty on the last
-// page.
+// NodeList is the body of GET /v1/nodes, one page in ID order.
 type NodeList struct {
-	Nodes      []Node `json:"nodes"`
-	NextCursor string `json:"next_cursor,omitempty"`
+	Nodes   []Node `json:"data"`
+	HasMore bool   `json:"has_more"`
 }
 
 // HeartbeatRequest is the body of POST /v1/nodes/{id}/heartbeat.

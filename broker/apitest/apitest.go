@@ -13,7 +13,7 @@
 //     missing required header) must get a 4xx problem: the broker may not
 //     accept what the contract forbids.
 //   - Every answer must be one the operation documents: status, headers,
-//     media type and body schema.
+//     media type and body schema. Problems must carry X-Request-Id.
 //
 // It is for tests only; the broker itself never validates against the
 // document at run time.
@@ -138,6 +138,9 @@ func (v *Validator) checkProblem(x Exchange) error {
 	mt, _, _ := mime.ParseMediaType(x.Header.Get("Content-Type"))
 	if mt != "application/problem+json" {
 		return fmt.Errorf("answer %d has content type %q, want a problem", x.Status, mt)
+	}
+	if x.Header.Get("X-Request-Id") == "" {
+		return fmt.Errorf("answer %d has no X-Request-Id", x.Status)
 	}
 	body, err := decodeJSON(x.Body)
 	if err != nil {

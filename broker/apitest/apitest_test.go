@@ -37,6 +37,7 @@ func (f fake) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	if f.ctype != "" {
 		w.Header().Set("Content-Type", f.ctype)
 	}
+	w.Header().Set("X-Request-Id", "req_0123")
 	w.WriteHeader(f.status)
 	_, _ = io.WriteString(w, f.body)
 }
@@ -45,8 +46,8 @@ const (
 	problemType = "application/problem+json"
 	jsonType    = "application/json"
 	okHealth    = `{"status":"ok"}`
-	aProblem    = `{"type":"urn:sparelink:problem:invalid_request","title":"Bad Request","status":400,"code":"invalid_request"}`
-	notFound    = `{"type":"urn:sparelink:problem:not_found","title":"Not Found","status":404,"code":"not_found"}`
+	aProblem    = `{"type":"urn:sparelink:problem:invalid_request","title":"Bad Request","status":400,"code":"invalid_request","request_id":"req_0123"}`
+	notFound    = `{"type":"urn:sparelink:problem:not_found","title":"Not Found","status":404,"code":"not_found","request_id":"req_0123"}`
 )
 
 func TestValidatorCatchesDrift(t *testing.T) {
@@ -64,6 +65,7 @@ func TestValidatorCatchesDrift(t *testing.T) {
 		{"wrong media type", "GET", "/healthz", "", fake{200, "text/plain", okHealth}, "breaks the document"},
 		{"unknown route answered 404 problem", "GET", "/v1/nothing", "", fake{404, problemType, notFound}, ""},
 		{"unknown route answered 200", "GET", "/v1/nothing", "", fake{200, jsonType, okHealth}, "undocumented route"},
+		{"problem without request ID", "GET", "/v1/nothing", "", fake{404, problemType, `{"type":"t","title":"Not Found","status":404,"code":"not_found"}`}, "no valid problem"},
 		{"bad request refused", "POST", "/v1/accounts", `{"kind":"buyer","name":"x","admin":true}`, fake{400, problemType, aProblem}, ""},
 		{"bad request accepted", "POST", "/v1/accounts", `{"kind":"buyer","name":"x","admin":true}`,
 			fake{201, jsonType, `{"id":"ac_1","kind":"buyer","name":"x","created_at":"2026-03-01T12:00:00Z"}`}, "request breaks the document"},

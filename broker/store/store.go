@@ -219,6 +219,24 @@ func (c LedgerCheck) Balanced() bool {
 	return c.SumMicros == 0 && c.UnbalancedTxns == 0 && c.BookMismatches == 0 && c.NegativeBalances == 0
 }
 
+// IdempotencyRecord is the outcome of one POST sent with an
+// Idempotency-Key, stored under the caller's account and the key so that a
+// retry gets the first answer instead of a second effect. A record is
+// pending while its request runs and complete once the answer is stored.
+type IdempotencyRecord struct {
+	AccountID   string
+	Key         string
+	RequestHash []byte // identifies the request; a retry must match it
+	// Token identifies one claim of the key: completing or releasing a
+	// record needs the token of the claim that made it.
+	Token       string
+	Complete    bool
+	Status      int // HTTP status of the stored answer
+	ContentType string
+	Body        []byte
+	CreatedAt   time.Time // when the key was (last) claimed
+}
+
 // Store is everything the broker needs from storage. Implementations must be
 // safe for concurrent use; every method that moves money runs in one
 // database transaction. The conformance suite in broker/store/storetest
@@ -288,6 +306,27 @@ type Store interface {
 	Settle(ctx context.Context, s Settlement) (SettleResult, error)
 	// Usage lists the settled state of a lease's exits, ordered by node.
 	Usage(ctx context.Context, leaseID string) ([]Usage, error)
+
+	// ClaimIdempotency claims (r.AccountID, r.Key) for the request r
+	// describes, atomically: when no record exists, or a pending one was
+	// claimed before staleBefore (its request died), it stores r as
+	// pending and returns it with claimed=true. Otherwise it returns the
+	// stored record, complete or still pending, with claimed=false. A
+	// stored record of another RequestHash is ErrIdempotencyMismatch. An
+	// empty account, key or token is ErrInvalid.
+	ClaimIdempotency(ctx context.Context, r IdempotencyRecord, staleBefore time.Time) (stored IdempotencyRecord, claimed bool, err error)
+	// Idempotency reads a record, or ErrNotFound.
+	Idempotency(ctx context.Context, accountID, key string) (IdempotencyRecord, error)
+	// CompleteIdempotency stores the answer (Status, ContentType, Body) of
+	// the pending record claimed with r.Token. A record that is missing,
+	// complete or claimed with another token is ErrConflict.
+	CompleteIdempotency(ctx context.Context, r IdempotencyRecord) error
+	// ReleaseIdempotency deletes the pending record claimed with token, so
+	// that the key may be used again; anything else is left alone.
+	ReleaseIdempotency(ctx context.Context, accountID, key, token string) error
+	// PruneIdempotency deletes the records claimed before before and
+	// returns how many it deleted.
+	PruneIdempotency(ctx context.Context, before time.Time) (int64, error)
 
 	Close() error
 }

@@ -52,6 +52,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentSettle", testConcurrentSettle},
 		{"ConcurrentLeases", testConcurrentLeases},
 		{"ConcurrentRetries", testConcurrentRetries},
+		{"IdempotencyClaim", testIdempotencyClaim},
+		{"IdempotencyComplete", testIdempotencyComplete},
+		{"IdempotencyRelease", testIdempotencyRelease},
+		{"IdempotencyPrune", testIdempotencyPrune},
+		{"ConcurrentClaims", testConcurrentClaims},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
