@@ -11,8 +11,9 @@ import (
 	"github.com/sparelink/sparelink/broker/store"
 )
 
-// API keys read sl_<scope>_<id>_<secret>: the scope for humans, the key ID
-// to find the stored hash, and 32 random bytes. Only the SHA-256 of the
+// API keys read sl_<scope>_<id>_<secret>: the scope (buyer, operator or
+// admin) so that people and secret scanners can tell keys apart, the key
+// ID to find the stored hash, and 32 random bytes. Only the SHA-256 of the
 // whole string is stored.
 const (
 	keyPrefix     = "sl"
@@ -88,6 +89,9 @@ func (b *Broker) authenticate(r *http.Request) (principal, error) {
 	now := b.now()
 	if !k.RevokedAt.IsZero() || (!k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)) {
 		return principal{}, errBadCredentials
+	}
+	if len(k.AllowedCIDRs) > 0 && !fromAllowed(r, k.AllowedCIDRs) {
+		return principal{}, forbidden("this key may not be used from this client address (allowed_cidrs)")
 	}
 	acct, err := b.st.Account(r.Context(), k.AccountID)
 	if errors.Is(err, store.ErrNotFound) {

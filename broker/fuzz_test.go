@@ -3,6 +3,7 @@ package broker
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,25 @@ func FuzzDecodeLeaseRequest(f *testing.F) {
 		}
 		if !bytes.Equal(requestHash(round), requestHash(req)) {
 			t.Fatalf("request %s changed on a round trip to %+v", again, round)
+		}
+	})
+}
+
+func FuzzParseNetworks(f *testing.F) {
+	for _, s := range []string{"203.0.113.0/24", "203.0.113.7/24", "2001:db8::/32", "::ffff:10.0.0.0/104", "127.0.0.1", "fe80::1%eth0", "10.0.0.0/33", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseNetworks([]string{s, s})
+		if err != nil {
+			return
+		}
+		if len(got) != 1 {
+			t.Fatalf("parseNetworks(%q twice) = %q, want one network", s, got)
+		}
+		again, err := parseNetworks(got)
+		if err != nil || !slices.Equal(again, got) {
+			t.Fatalf("canonical form %q of %q parses to %q, %v; want itself", got, s, again, err)
 		}
 	})
 }

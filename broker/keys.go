@@ -40,8 +40,12 @@ func (b *Broker) createKey(w http.ResponseWriter, r *http.Request, p principal) 
 	if req.ExpiresInSeconds < 0 || life > maxKeyLifetime {
 		return badRequest("expires_in_seconds must be from 0 (never) to %d", int64(maxKeyLifetime/time.Second))
 	}
+	networks, err := parseNetworks(req.AllowedCIDRs)
+	if err != nil {
+		return err
+	}
 	key, id, hash := newAPIKey(scope)
-	k := store.APIKey{ID: id, AccountID: acct.ID, Scope: scope, Hash: hash, CreatedAt: b.now()}
+	k := store.APIKey{ID: id, AccountID: acct.ID, Scope: scope, Hash: hash, CreatedAt: b.now(), AllowedCIDRs: networks}
 	if life > 0 {
 		k.ExpiresAt = k.CreatedAt.Add(life)
 	}
@@ -58,6 +62,7 @@ func keyView(k store.APIKey) api.Key {
 	return api.Key{
 		ID: k.ID, AccountID: k.AccountID, Scope: string(k.Scope),
 		CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt,
+		AllowedCIDRs: k.AllowedCIDRs,
 	}
 }
 

@@ -18,23 +18,29 @@ type Account struct {
 
 // CreateKeyRequest is the body of POST /v1/keys. An empty AccountID means
 // the caller's own account; an empty Scope means the account's kind; zero
-// ExpiresInSeconds means the key does not expire.
+// ExpiresInSeconds means the key does not expire. AllowedCIDRs, when set,
+// fences the key to client networks: CIDR prefixes such as
+// "203.0.113.0/24" or "2001:db8::/48", or single addresses.
 type CreateKeyRequest struct {
-	AccountID        string `json:"account_id,omitempty"`
-	Scope            string `json:"scope,omitempty"`
-	ExpiresInSeconds int64  `json:"expires_in_seconds,omitempty"`
+	AccountID        string   `json:"account_id,omitempty"`
+	Scope            string   `json:"scope,omitempty"`
+	ExpiresInSeconds int64    `json:"expires_in_seconds,omitempty"`
+	AllowedCIDRs     []string `json:"allowed_cidrs,omitempty"`
 }
 
-// Key describes an API key. The Key field holds the full key string and is set
-// only in the response that created the key: the broker keeps a hash.
+// Key describes an API key. The Key field holds the full key string,
+// sl_<scope>_<id>_<secret>, and is set only in the response that created
+// the key: the broker keeps a hash. AllowedCIDRs lists the client networks
+// the key works from, in canonical form; empty means anywhere.
 type Key struct {
-	ID        string    `json:"id"`
-	Key       string    `json:"key,omitempty"`
-	AccountID string    `json:"account_id"`
-	Scope     string    `json:"scope"`
-	CreatedAt time.Time `json:"created_at"`
-	ExpiresAt time.Time `json:"expires_at,omitzero"`
-	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	ID           string    `json:"id"`
+	Key          string    `json:"key,omitempty"`
+	AccountID    string    `json:"account_id"`
+	Scope        string    `json:"scope"`
+	CreatedAt    time.Time `json:"created_at"`
+	ExpiresAt    time.Time `json:"expires_at,omitzero"`
+	RevokedAt    time.Time `json:"revoked_at,omitzero"`
+	AllowedCIDRs []string  `json:"allowed_cidrs,omitempty"`
 }
 
 // KeyList is the body of GET /v1/keys, one page in ID order. Like every

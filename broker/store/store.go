@@ -74,6 +74,9 @@ type APIKey struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time // zero: never
 	RevokedAt time.Time // zero: active
+	// AllowedCIDRs, when not empty, lists the client networks (CIDR
+	// prefixes such as "203.0.113.0/24") the key may be used from.
+	AllowedCIDRs []string
 }
 
 // Region is where a node's traffic leaves the internet.

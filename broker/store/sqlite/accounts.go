@@ -68,11 +68,14 @@ func (s *Store) CreateKey(ctx context.Context, k store.APIKey) error {
 	if k.Hash == nil {
 		k.Hash = []byte{}
 	}
-	_, err := s.exec(ctx,
-		`INSERT INTO api_keys (id, account_id, scope, hash, created_at, expires_at, revoked_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	cidrs, err := encodeList(k.AllowedCIDRs)
+	if err != nil {
+		return fmt.Errorf("create key %s: %w", k.ID, err)
+	}
+	_, err = s.exec(ctx,
+		`INSERT INTO api_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		k.ID, k.AccountID, string(k.Scope), k.Hash,
-		toNanos(k.CreatedAt), toNanos(k.ExpiresAt), toNanos(k.RevokedAt))
+		toNanos(k.CreatedAt), toNanos(k.ExpiresAt), toNanos(k.RevokedAt), cidrs)
 	if err != nil {
 		return fmt.Errorf("create key %s: %w", k.ID, constraint(err))
 	}
@@ -80,16 +83,20 @@ func (s *Store) CreateKey(ctx context.Context, k store.APIKey) error {
 }
 
 // keyColumns is the column list scanKey expects.
-const keyColumns = `id, account_id, scope, hash, created_at, expires_at, revoked_at`
+const keyColumns = `id, account_id, scope, hash, created_at, expires_at, revoked_at, allowed_cidrs`
 
 // scanKey reads one api_keys row.
 func scanKey(row interface{ Scan(...any) error }) (store.APIKey, error) {
 	var (
 		k                         store.APIKey
-		scope                     string
+		scope, cidrs              string
 		created, expires, revoked int64
 	)
-	if err := row.Scan(&k.ID, &k.AccountID, &scope, &k.Hash, &created, &expires, &revoked); err != nil {
+	if err := row.Scan(&k.ID, &k.AccountID, &scope, &k.Hash, &created, &expires, &revoked, &cidrs); err != nil {
+		return store.APIKey{}, err
+	}
+	var err error
+	if k.AllowedCIDRs, err = decodeList(cidrs); err != nil {
 		return store.APIKey{}, err
 	}
 	k.Scope = store.Scope(scope)

@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"crypto/sha256"
+	"slices"
 	"testing"
 	"time"
 
@@ -65,7 +66,8 @@ func newKey(id, accountID string) store.APIKey {
 func sameKey(a, b store.APIKey) bool {
 	return a.ID == b.ID && a.AccountID == b.AccountID && a.Scope == b.Scope &&
 		bytes.Equal(a.Hash, b.Hash) && a.CreatedAt.Equal(b.CreatedAt) &&
-		a.ExpiresAt.Equal(b.ExpiresAt) && a.RevokedAt.Equal(b.RevokedAt)
+		a.ExpiresAt.Equal(b.ExpiresAt) && a.RevokedAt.Equal(b.RevokedAt) &&
+		slices.Equal(a.AllowedCIDRs, b.AllowedCIDRs)
 }
 
 func testKeys(t *testing.T, open Opener) {
@@ -74,6 +76,8 @@ func testKeys(t *testing.T, open Opener) {
 	f.account("b2", store.KindBuyer)
 	expiring := newKey("k2", "b1")
 	expiring.ExpiresAt, expiring.Scope = base.Add(24*time.Hour), store.ScopeAdmin
+	fenced := newKey("k3", "b1")
+	fenced.AllowedCIDRs = []string{"203.0.113.0/24", "2001:db8::/32"}
 	tests := []struct {
 		name string
 		key  store.APIKey
@@ -81,6 +85,7 @@ func testKeys(t *testing.T, open Opener) {
 	}{
 		{"plain", newKey("k1", "b1"), nil},
 		{"with expiry", expiring, nil},
+		{"with allowed networks", fenced, nil},
 		{"other account", newKey("k0", "b2"), nil},
 		{"duplicate id", newKey("k1", "b2"), store.ErrConflict},
 		{"unknown account", newKey("k9", "nobody"), store.ErrNotFound},
@@ -100,8 +105,8 @@ func testKeys(t *testing.T, open Opener) {
 	_, err := f.s.Key(f.ctx, "k404")
 	wantErr(t, "Key(k404)", err, store.ErrNotFound)
 	keys, err := f.s.Keys(f.ctx, "b1")
-	if err != nil || len(keys) != 2 || keys[0].ID != "k1" || keys[1].ID != "k2" {
-		t.Errorf("Keys(b1): got %+v, %v; want k1, k2", keys, err)
+	if err != nil || len(keys) != 3 || keys[0].ID != "k1" || keys[1].ID != "k2" || !sameKey(keys[2], fenced) {
+		t.Errorf("Keys(b1): got %+v, %v; want k1, k2, k3", keys, err)
 	}
 	if keys, err := f.s.Keys(f.ctx, "nobody"); err != nil || len(keys) != 0 {
 		t.Errorf("Keys(nobody): got %+v, %v; want none", keys, err)
