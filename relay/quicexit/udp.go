@@ -72,12 +72,11 @@ func peerDatagrams(ctx context.Context, w http.ResponseWriter) bool {
 // connectUDP opens a connected UDP socket to target through the egress
 // policy and, once it has one, turns the request stream into a flow.
 func (e *Exit) connectUDP(w http.ResponseWriter, r *http.Request, c lease.Claims, target string) {
-	b := e.acquireBudget(c.LeaseID)
-	defer e.releaseBudget(c.LeaseID)
-	if c.ByteCap > 0 && b.used.Load() >= c.ByteCap {
-		reject(w, http.StatusForbidden, "http_request_denied", "lease byte cap reached")
+	b, ok := e.admit(w, c) // byte cap, stream limit and rate, as for TCP
+	if !ok {
 		return
 	}
+	defer e.leave(b)
 	dest, err := e.cfg.Egress.DialContext(r.Context(), "udp", target)
 	if err != nil {
 		if r.Context().Err() != nil {

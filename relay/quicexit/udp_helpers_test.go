@@ -99,6 +99,13 @@ func dnsAnswer(q []byte) []byte {
 // UDPIdleTimeout idle (zero for the default).
 func newUDPEnv(t testing.TB, allow string, idle time.Duration) *env {
 	t.Helper()
+	return newUDPEnvWith(t, allow, Config{UDPIdleTimeout: idle}, systemClock{})
+}
+
+// newUDPEnvWith is newUDPEnv with cfg's UDPIdleTimeout and Options, and a
+// clock for the exit's rates.
+func newUDPEnvWith(t testing.TB, allow string, cfg Config, clk clock) *env {
+	t.Helper()
 	log := zap.NewNop()
 	if _, bench := t.(*testing.B); !bench {
 		log = zaptest.NewLogger(t)
@@ -119,8 +126,8 @@ func newUDPEnv(t testing.TB, allow string, idle time.Duration) *env {
 		t.Fatalf("signing key: %v", err)
 	}
 	e.verifier = lease.NewVerifier(map[string]ed25519.PublicKey{e.signer.KeyID: e.signer.Public()}, nil)
-	cfg := Config{Key: e.key, Verifier: e.verifier, Egress: policy, Meter: e.meter, UDPIdleTimeout: idle}
-	if e.exit, err = New(cfg, log); err != nil {
+	cfg.Key, cfg.Verifier, cfg.Egress, cfg.Meter = e.key, e.verifier, policy, e.meter
+	if e.exit, err = newExit(cfg, log, clk); err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	t.Cleanup(func() { e.exit.Close() })

@@ -43,7 +43,7 @@ func TestConnectUDPRoundTrip(t *testing.T) {
 	str.CancelRead(0)
 	str.Close()
 	waitFor(t, "flow to end with its stream", func() bool { return e.exit.ActiveTunnels() == 0 })
-	if got := e.meter.Lease("ls_" + t.Name()).Totals(); got != want {
+	if got := e.meter.Lease(leaseOf(t)).Totals(); got != want {
 		t.Errorf("meter: got %+v, want %+v", got, want)
 	}
 	if got := o.received.Load(); got != 3 {
@@ -150,15 +150,15 @@ func TestConnectUDPIdleTimeout(t *testing.T) {
 func TestConnectUDPEndsWithExit(t *testing.T) {
 	tests := []struct {
 		name string
-		end  func(e *env) error
+		end  func(t *testing.T, e *env) error
 	}{
-		{"close lease", func(e *env) error {
-			if n := e.exit.CloseLease("ls_TestConnectUDPEndsWithExit_close_lease"); n != 1 {
+		{"close lease", func(t *testing.T, e *env) error {
+			if n := e.exit.CloseLease(leaseOf(t)); n != 1 {
 				return errors.New("CloseLease did not find the flow")
 			}
 			return nil
 		}},
-		{"close exit", func(e *env) error { return e.exit.Close() }},
+		{"close exit", func(_ *testing.T, e *env) error { return e.exit.Close() }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,7 +168,7 @@ func TestConnectUDPEndsWithExit(t *testing.T) {
 			c := dialUDPExit(t, e.addr, e.key.Public(), true)
 			str := c.connectUDP(t, o.addr(), e.token(t, nil))
 			exchange(t, str, []byte("hello"), 5*time.Second)
-			if err := tt.end(e); err != nil {
+			if err := tt.end(t, e); err != nil {
 				t.Fatal(err)
 			}
 			select {
@@ -211,7 +211,7 @@ func TestConnectUDPByteCap(t *testing.T) {
 		t.Fatalf("send past the cap: %v", err)
 	}
 	waitFor(t, "flow to end at the cap", func() bool { return e.exit.ActiveTunnels() == 0 })
-	if got, want := e.meter.Lease("ls_"+t.Name()).Totals(), (meter.Totals{Up: byteCap / 2, Down: byteCap / 2}); got != want {
+	if got, want := e.meter.Lease(leaseOf(t)).Totals(), (meter.Totals{Up: byteCap / 2, Down: byteCap / 2}); got != want {
 		t.Errorf("meter: got %+v, want %+v", got, want)
 	}
 	_, rsp := c.requestUDP(t, udpPath(o.addr()), tok, nil)
@@ -237,7 +237,7 @@ func TestConnectUDPIgnoresOtherContexts(t *testing.T) {
 	if got := o.received.Load(); got != 1 {
 		t.Errorf("origin datagrams: got %d, want 1 (only context 0)", got)
 	}
-	if got := e.meter.Lease("ls_" + t.Name()).Totals(); got != (meter.Totals{Up: 1, Down: 1}) {
+	if got := e.meter.Lease(leaseOf(t)).Totals(); got != (meter.Totals{Up: 1, Down: 1}) {
 		t.Errorf("meter: got %+v, want Up=Down=1", got)
 	}
 }

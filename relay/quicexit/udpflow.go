@@ -25,11 +25,13 @@ const noErrorCode = quic.StreamErrorCode(http3.ErrCodeNoError)
 // buyer datagrams to the destination and one the destination's datagrams
 // back. Whichever ends first calls stop, which ends the other two.
 type udpFlow struct {
+	e       *Exit
 	t       *tunnel
 	str     *http3.Stream
 	counter *meter.Counter
 	idle    time.Duration
-	ctx     context.Context
+	ctx     context.Context // ends with stop
+	done    <-chan struct{} // closed when the tunnel is aborted
 	stop    func()
 
 	last     atomic.Int64 // Unix nanoseconds of the last datagram either way
@@ -46,8 +48,12 @@ func (e *Exit) runUDP(t *tunnel, str *http3.Stream) {
 		t.abort()
 		return
 	}
+	counter := e.cfg.Meter.Lease(t.lease)
+	if e.unmetered {
+		counter, t.limit = new(meter.Counter), 0
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &udpFlow{t: t, str: str, counter: e.cfg.Meter.Lease(t.lease), idle: e.udpIdleTimeout(), ctx: ctx}
+	f := &udpFlow{e: e, t: t, str: str, counter: counter, idle: e.udpIdleTimeout(), ctx: ctx, done: t.doneChan()}
 	f.stop = sync.OnceFunc(func() {
 		cancel()
 		_ = t.dest.Close()
@@ -100,13 +106,12 @@ func (f *udpFlow) toDest() {
 		if !ok || len(p) > maxUDPPayload {
 			continue
 		}
-		if !f.reserve(len(p)) {
+		g, ok := f.admit(len(p))
+		if !ok {
 			return
 		}
 		sent, err := sendNow(f.t.dest, p)
-		if !sent {
-			f.release(len(p))
-		}
+		f.settle(g, len(p), sent)
 		if err != nil {
 			return
 		}
@@ -145,43 +150,29 @@ func (f *udpFlow) toBuyer() {
 		if n > maxUDPPayload {
 			continue
 		}
-		if !f.reserve(n) {
+		if !f.forward(buf[:1+n]) {
 			return
 		}
-		if err := f.str.SendDatagram(buf[:1+n]); err != nil {
-			f.release(n)
-			if errors.Is(err, &quic.DatagramTooLargeError{}) {
-				continue
-			}
-			return
-		}
-		f.counter.AddDown(int64(n))
-		f.down.Add(int64(n))
 	}
 }
 
-// reserve takes n bytes from the lease's budget. A datagram is relayed
-// whole or not at all: when the rest of the cap cannot hold it, the flow
-// ends.
-func (f *udpFlow) reserve(n int) bool {
-	if f.t.limit <= 0 {
-		return true
+// forward sends one datagram (context ID and payload) to the buyer. It
+// reports false when the flow must end; a datagram too large for the
+// path is dropped.
+func (f *udpFlow) forward(d []byte) bool {
+	n := len(d) - 1
+	g, ok := f.admit(n)
+	if !ok {
+		return false
 	}
-	if got := f.t.budget.take(n, f.t.limit); got < n {
-		f.t.budget.used.Add(-int64(got))
-		f.capped.Store(true)
+	err := f.str.SendDatagram(d)
+	f.settle(g, n, err == nil)
+	switch {
+	case err == nil:
+		f.counter.AddDown(int64(n))
+		f.down.Add(int64(n))
+	case !errors.Is(err, &quic.DatagramTooLargeError{}):
 		return false
 	}
 	return true
 }
-
-// release gives back a reservation for a datagram that was dropped.
-func (f *udpFlow) release(n int) {
-	if f.t.limit > 0 {
-		f.t.budget.used.Add(-int64(n))
-	}
-}
-
-func (f *udpFlow) touch() { f.last.Store(time.Now().UnixNano()) }
-
-func (f *udpFlow) lastTime() time.Time { return time.Unix(0, f.last.Load()) }
