@@ -1,17 +1,16 @@
 // Package bench measures SpareLink's data path against baselines taken in
 // the same run on the same machine: raw loopback TCP and a raw quic-go
-// stream. Each figure is reported with the ratio to its baseline, so the
-// numbers mean something on any machine. cmd/sparelink-bench prints them as
-// a table and writes them to bench-results.json.
+// stream for throughput, a direct TCP connection for latency. Each figure
+// is reported with the ratio to its baseline, so the numbers mean
+// something on any machine. cmd/sparelink-bench prints them as a table
+// and writes them to bench-results.json.
+//
+// It is not a load test: every figure is one connection on loopback.
 package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"text/tabwriter"
 	"time"
 
 	"go.uber.org/zap"
@@ -27,88 +26,114 @@ type Result struct {
 	Ratio    float64 `json:"ratio"`
 }
 
-// Config sizes the run. The zero value moves 64 MiB per measurement and
-// keeps the best of 3 rounds.
+// Config sizes the run. The zero value moves 64 MiB per throughput
+// measurement, keeps the best of 3 rounds, and takes latency over 2,000
+// round trips per path.
 type Config struct {
-	Bytes  int64
-	Rounds int
+	Bytes      int64
+	Rounds     int
+	RoundTrips int
 }
 
-// measurement runs one transfer of n bytes and returns how long it took.
-type measurement struct {
-	name     string
-	baseline string
-	run      func(ctx context.Context, n int64) (time.Duration, error)
+func (c Config) withDefaults() Config {
+	if c.Bytes <= 0 {
+		c.Bytes = 64 << 20
+	}
+	if c.Rounds <= 0 {
+		c.Rounds = 3
+	}
+	if c.RoundTrips <= 0 {
+		c.RoundTrips = 2000
+	}
+	return c
 }
 
-// Run takes every measurement and returns the results in order.
+// Run takes every measurement and returns the results: throughputs,
+// what metering costs, then latencies.
 func Run(ctx context.Context, cfg Config, log *zap.Logger) ([]Result, error) {
-	if cfg.Bytes == 0 {
-		cfg.Bytes = 64 << 20
+	cfg = cfg.withDefaults()
+	env, err := newEnv(log)
+	if err != nil {
+		return nil, fmt.Errorf("start benchmark environment: %w", err)
 	}
-	if cfg.Rounds == 0 {
-		cfg.Rounds = 3
-	}
-	env, err := newEnv(ctx, log)
+	defer env.close()
+	ms := env.throughputs()
+	best, err := bestOf(ctx, ms, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer env.close()
-	var results []Result
-	byName := map[string]float64{}
-	for _, m := range env.measurements() {
-		best, err := bestOf(ctx, m, cfg)
-		if err != nil {
-			return results, fmt.Errorf("%s: %w", m.name, err)
-		}
-		mbps := float64(cfg.Bytes) / best.Seconds() / 1e6
-		r := Result{Name: m.name, Value: round(mbps), Unit: "MB/s", Baseline: m.baseline}
-		if base, ok := byName[m.baseline]; ok && base > 0 {
-			r.Ratio = round(mbps / base)
-		}
-		byName[m.name] = mbps
-		results = append(results, r)
-		log.Info("measured", zap.String("name", m.name), zap.Float64("MB/s", r.Value))
+	results := throughputResults(ms, best, cfg.Bytes)
+	results = append(results, meteringResult(results))
+	direct, err := env.measureLatency(ctx, env.dialDirect, cfg.RoundTrips)
+	if err != nil {
+		return results, fmt.Errorf("tcp latency: %w", err)
+	}
+	exit, err := env.measureLatency(ctx, env.dialExit(env.exit), cfg.RoundTrips)
+	if err != nil {
+		return results, fmt.Errorf("exit latency: %w", err)
+	}
+	results = append(results, latencyResults(direct, exit)...)
+	for _, r := range results {
+		log.Info("measured", zap.String("name", r.Name), zap.Float64(r.Unit, r.Value))
 	}
 	return results, nil
 }
 
-func bestOf(ctx context.Context, m measurement, cfg Config) (time.Duration, error) {
-	var best time.Duration
+// bestOf runs every measurement once per round, rounds one after the
+// other so that a slow spell of a shared machine hits all figures alike,
+// and keeps each one's fastest time.
+func bestOf(ctx context.Context, ms []measurement, cfg Config) ([]time.Duration, error) {
+	best := make([]time.Duration, len(ms))
 	for range cfg.Rounds {
-		d, err := m.run(ctx, cfg.Bytes)
-		if err != nil {
-			return 0, err
-		}
-		if best == 0 || d < best {
-			best = d
+		for i, m := range ms {
+			d, err := m.run(ctx, cfg.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", m.name, err)
+			}
+			if best[i] == 0 || d < best[i] {
+				best[i] = d
+			}
 		}
 	}
 	return best, nil
 }
 
-func round(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
-
-// PrintTable writes results for people.
-func PrintTable(w io.Writer, results []Result) {
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "measurement\tvalue\tunit\tbaseline\tratio")
-	for _, r := range results {
-		ratio, base := "-", "-"
-		if r.Baseline != "" {
-			base = r.Baseline
-			ratio = fmt.Sprintf("%.2f", r.Ratio)
+// throughputResults turns the best times into MB/s and ratios.
+func throughputResults(ms []measurement, best []time.Duration, bytes int64) []Result {
+	byName := map[string]float64{}
+	results := make([]Result, 0, len(ms))
+	for i, m := range ms {
+		mbps := float64(bytes) / best[i].Seconds() / 1e6
+		r := Result{Name: m.name, Value: round(mbps), Unit: "MB/s", Baseline: m.baseline}
+		if base := byName[m.baseline]; base > 0 {
+			r.Ratio = round(mbps / base)
 		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%s\t%s\t%s\n", r.Name, r.Value, r.Unit, base, ratio)
+		byName[m.name] = mbps
+		results = append(results, r)
 	}
-	tw.Flush()
+	return results
 }
 
-// WriteJSON writes results as a JSON array to path.
-func WriteJSON(path string, results []Result) error {
-	data, err := json.MarshalIndent(results, "", "  ")
-	if err != nil {
-		return err
+// meteringResult is the metered exit's throughput over the unmetered
+// build's: 1 means counting costs nothing measurable.
+func meteringResult(results []Result) Result {
+	on, off := find(results, "exit_connect"), find(results, "exit_connect_unmetered")
+	r := Result{Name: "metering_on_vs_off", Unit: "ratio", Baseline: "exit_connect_unmetered"}
+	if off.Value > 0 {
+		r.Value = round(on.Value / off.Value)
+		r.Ratio = r.Value
 	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
+	return r
 }
+
+// find returns the result called name, or a zero Result.
+func find(results []Result, name string) Result {
+	for _, r := range results {
+		if r.Name == name {
+			return r
+		}
+	}
+	return Result{}
+}
+
+func round(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
