@@ -18,6 +18,7 @@ const noError = quic.StreamErrorCode(http3.ErrCodeNoError)
 // methods may be called concurrently.
 type Conn struct {
 	str    *http3.RequestStream
+	rd     *asyncReader
 	local  net.Addr
 	remote net.Addr
 	nodeID string
@@ -33,7 +34,7 @@ type Conn struct {
 var _ net.Conn = (*Conn)(nil)
 
 func newConn(str *http3.RequestStream, local net.Addr, target, nodeID string) *Conn {
-	return &Conn{str: str, local: local, remote: targetAddr(target), nodeID: nodeID}
+	return &Conn{str: str, rd: newAsyncReader(str), local: local, remote: targetAddr(target), nodeID: nodeID}
 }
 
 // Read reads bytes the destination sent.
@@ -43,7 +44,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if c.closed.Load() {
 		return 0, net.ErrClosed
 	}
-	return c.str.Read(p)
+	return c.rd.read(p)
 }
 
 // Write sends bytes to the destination.
@@ -60,6 +61,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
+		c.rd.close()
 		c.str.CancelRead(noError)
 		_ = c.str.Close()
 	})
@@ -81,10 +83,17 @@ func (c *Conn) RemoteAddr() net.Addr { return c.remote }
 func (c *Conn) ExitNodeID() string { return c.nodeID }
 
 // SetDeadline sets the read and write deadlines.
-func (c *Conn) SetDeadline(t time.Time) error { return c.str.SetDeadline(t) }
+func (c *Conn) SetDeadline(t time.Time) error {
+	c.rd.setDeadline(t)
+	return c.str.SetWriteDeadline(t)
+}
 
-// SetReadDeadline sets the read deadline.
-func (c *Conn) SetReadDeadline(t time.Time) error { return c.str.SetReadDeadline(t) }
+// SetReadDeadline sets the read deadline. It never reaches the stream
+// itself (see asyncReader).
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	c.rd.setDeadline(t)
+	return nil
+}
 
 // SetWriteDeadline sets the write deadline.
 func (c *Conn) SetWriteDeadline(t time.Time) error { return c.str.SetWriteDeadline(t) }
