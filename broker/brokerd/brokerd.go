@@ -1,7 +1,13 @@
-// Package brokerd runs the broker as a service: it opens the store in the
-// data directory, keeps the token signing key and the first admin key
-// there, serves the REST API over HTTP and sweeps expired leases. It is
-// what cmd/sparelink-broker starts.
+// Package brokerd runs the broker as a service: it opens the store named
+// by a store URL (SQLite in the data directory by default, or PostgreSQL),
+// keeps the token signing key, the registration challenge secret and the
+// first admin key in the data directory, serves the REST API over HTTP and
+// sweeps expired leases. It is what cmd/sparelink-broker starts.
+//
+// Several brokers may serve one market from one PostgreSQL database; they
+// must then share token.key and challenge.key (copy them into every
+// broker's data directory), so that tokens and registration challenges
+// issued by one broker are accepted by the others.
 package brokerd
 
 import (
@@ -17,9 +23,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sparelink/sparelink/broker"
-	"github.com/sparelink/sparelink/broker/store/sqlite"
-	"github.com/sparelink/sparelink/internal/identity"
-	"github.com/sparelink/sparelink/internal/lease"
+	"github.com/sparelink/sparelink/broker/store"
 )
 
 // Config configures the service. The zero value listens on
@@ -27,8 +31,9 @@ import (
 type Config struct {
 	Listen  string
 	DataDir string
-	// DB is the SQLite file; empty means broker.db in DataDir.
-	DB           string
+	// Store is a store URL (see ParseStoreURL): sqlite:///path/broker.db
+	// or postgres://user@host/db. Empty means broker.db in DataDir.
+	Store        string
 	FeeBPS       int64
 	HeartbeatTTL time.Duration
 	TokenTTL     time.Duration
@@ -38,41 +43,27 @@ type Config struct {
 
 // File names inside the data directory.
 const (
-	TokenKeyFile = "token.key" // Ed25519 key that signs lease tokens
-	AdminKeyFile = "admin.key" // the first admin API key, written once
+	TokenKeyFile     = "token.key"     // Ed25519 key that signs lease tokens
+	ChallengeKeyFile = "challenge.key" // secret that keys node registration challenges
+	AdminKeyFile     = "admin.key"     // the first admin API key, written once
 )
 
 // Run serves until ctx is done. ready, if not nil, is called with the
 // broker's base URL once it accepts connections.
 func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(url string)) error {
-	if cfg.Listen == "" {
-		cfg.Listen = "127.0.0.1:8400"
-	}
-	if cfg.DataDir == "" {
-		cfg.DataDir = "sparelink-broker"
-	}
-	if cfg.DB == "" {
-		cfg.DB = filepath.Join(cfg.DataDir, "broker.db")
-	}
-	if cfg.SweepInterval == 0 {
-		cfg.SweepInterval = 5 * time.Second
+	cfg, err := withDefaults(cfg)
+	if err != nil {
+		return err
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	signer, err := loadSigner(filepath.Join(cfg.DataDir, TokenKeyFile))
-	if err != nil {
-		return err
-	}
-	st, err := sqlite.Open(ctx, sqlite.Config{Path: cfg.DB}, log.Named("store"))
+	st, err := OpenStore(ctx, cfg.Store, log.Named("store"))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	b, err := broker.New(broker.Config{
-		Signer: signer, FeeBPS: cfg.FeeBPS,
-		HeartbeatTTL: cfg.HeartbeatTTL, TokenTTL: cfg.TokenTTL,
-	}, st, log)
+	b, err := newBroker(cfg, st, log)
 	if err != nil {
 		return err
 	}
@@ -84,6 +75,46 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(url string
 		return fmt.Errorf("listen: %w", err)
 	}
 	return serve(ctx, cfg, b, ln, log, ready)
+}
+
+// withDefaults fills in the zero fields of cfg and checks the store URL
+// before anything touches the disk or the network.
+func withDefaults(cfg Config) (Config, error) {
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:8400"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "sparelink-broker"
+	}
+	if cfg.SweepInterval == 0 {
+		cfg.SweepInterval = 5 * time.Second
+	}
+	if cfg.Store == "" {
+		def, err := DefaultStoreURL(cfg.DataDir)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Store = def
+	}
+	_, err := ParseStoreURL(cfg.Store)
+	return cfg, err
+}
+
+// newBroker builds the broker on st with the keys kept in the data
+// directory.
+func newBroker(cfg Config, st store.Store, log *zap.Logger) (*broker.Broker, error) {
+	signer, err := loadSigner(filepath.Join(cfg.DataDir, TokenKeyFile))
+	if err != nil {
+		return nil, err
+	}
+	secret, err := loadSecret(filepath.Join(cfg.DataDir, ChallengeKeyFile))
+	if err != nil {
+		return nil, err
+	}
+	return broker.New(broker.Config{
+		Signer: signer, ChallengeSecret: secret, FeeBPS: cfg.FeeBPS,
+		HeartbeatTTL: cfg.HeartbeatTTL, TokenTTL: cfg.TokenTTL,
+	}, st, log)
 }
 
 func serve(ctx context.Context, cfg Config, b *broker.Broker, ln net.Listener, log *zap.Logger, ready func(string)) error {
@@ -116,31 +147,4 @@ func serve(ctx context.Context, cfg Config, b *broker.Broker, ln net.Listener, l
 			return err
 		}
 	}
-}
-
-// loadSigner keeps the token signing key across restarts, so tokens issued
-// before a restart stay valid until they expire.
-func loadSigner(path string) (lease.Signer, error) {
-	k, _, err := identity.LoadOrCreate(path)
-	if err != nil {
-		return lease.Signer{}, fmt.Errorf("token signing key: %w", err)
-	}
-	return lease.Signer{KeyID: lease.KeyID(k.Public()), Key: k.Private}, nil
-}
-
-// bootstrapAdmin creates the first admin key on an empty store and writes
-// it, once, to path with 0600 permissions.
-func bootstrapAdmin(ctx context.Context, b *broker.Broker, path string, log *zap.Logger) error {
-	key, created, err := b.EnsureAdmin(ctx, "admin")
-	if err != nil {
-		return fmt.Errorf("bootstrap admin: %w", err)
-	}
-	if !created {
-		return nil
-	}
-	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
-		return fmt.Errorf("write admin key: %w", err)
-	}
-	log.Info("created the first admin key", zap.String("file", path))
-	return nil
 }

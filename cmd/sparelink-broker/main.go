@@ -16,13 +16,15 @@ func main() {
 	cmd := cli.NewRoot("sparelink-broker", "Run the SpareLink marketplace broker",
 		`sparelink-broker serves the SpareLink REST API: buyers buy metered coverage,
 operators register exit nodes, exits' signed receipts are settled in a
-double-entry ledger. State lives in an embedded SQLite database in the data
-directory. On first start it writes the first admin API key to
-<data-dir>/admin.key (mode 0600).`, &common)
+double-entry ledger. State lives in the store --store names: by default an
+embedded SQLite database in the data directory, or a PostgreSQL database
+that several brokers can share (give each the same token.key and
+challenge.key from one data directory). On first start it writes the first
+admin API key to <data-dir>/admin.key (mode 0600).`, &common)
 	f := cmd.Flags()
 	f.StringVar(&cfg.Listen, "listen", "127.0.0.1:8400", "HTTP listen address")
-	f.StringVar(&cfg.DataDir, "data-dir", "sparelink-broker", "data directory (database, token key, first admin key)")
-	f.StringVar(&cfg.DB, "db", "", "SQLite database file (default <data-dir>/broker.db)")
+	f.StringVar(&cfg.DataDir, "data-dir", "sparelink-broker", "data directory (default database, token and challenge keys, first admin key)")
+	f.StringVar(&cfg.Store, "store", "", "store URL: sqlite:///abs/path.db, sqlite:rel/path.db or postgres://user:pass@host:5432/db (default sqlite://<data-dir>/broker.db)")
 	f.Int64Var(&cfg.FeeBPS, "fee-bps", 1000, "broker fee in basis points of each charge")
 	f.DurationVar(&cfg.HeartbeatTTL, "heartbeat-ttl", 0, "nodes silent for longer are offline (default 30s)")
 	f.DurationVar(&cfg.TokenTTL, "token-ttl", 0, "lifetime of lease tokens (default 10m)")
