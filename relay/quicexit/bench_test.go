@@ -11,6 +11,7 @@ import (
 	"github.com/quic-go/quic-go/http3"
 
 	"github.com/sparelink/sparelink/internal/identity"
+	"github.com/sparelink/sparelink/internal/lease"
 )
 
 // benchChunk is the write size of every benchmark; b.SetBytes makes their
@@ -121,4 +122,18 @@ func BenchmarkExitCONNECT(b *testing.B) {
 	c := dialExit(b, e.addr, e.key.Public())
 	str := c.connect(b, e.origin.addr(), e.token(b, nil))
 	pump(b, requestStream{str})
+}
+
+// BenchmarkExitCONNECTShaped is BenchmarkExitCONNECT with a lease rate
+// and a node cap far above what loopback carries: every read goes through
+// both token buckets without waiting, which is their whole cost.
+func BenchmarkExitCONNECTShaped(b *testing.B) {
+	const fast = 1 << 40
+	e := newEnvWith(b, newOrigin(b, false), Options{MaxRateBps: fast}, systemClock{})
+	c := dialExit(b, e.addr, e.key.Public())
+	str := c.connect(b, e.origin.addr(), e.token(b, func(cl *lease.Claims) { cl.RateBps = fast }))
+	pump(b, requestStream{str})
+	if e.exit.Stats().ShapedWaits != 0 {
+		b.Fatalf("a read waited at %d B/s", fast)
+	}
 }
