@@ -64,6 +64,9 @@ func start(s search) (*cluster, error) {
 
 // boot runs initdb, starts the server and connects to it.
 func (c *cluster) boot(bins binaries, o owner) error {
+	if err := o.reach(c.dir); err != nil {
+		return err
+	}
 	if err := o.own(c.dir); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -147,6 +148,50 @@ func TestRequirePolicy(t *testing.T) {
 			if r.skipped != tt.wantSkipped || r.failed != tt.wantFailed || !strings.Contains(r.msg, tt.wantInMsg) {
 				t.Errorf("require: got skipped=%v failed=%v %q, want skipped=%v failed=%v mentioning %q",
 					r.skipped, r.failed, r.msg, tt.wantSkipped, tt.wantFailed, tt.wantInMsg)
+			}
+		})
+	}
+}
+
+func TestReach(t *testing.T) {
+	base := t.TempDir()
+	open, closed := filepath.Join(base, "open"), filepath.Join(base, "closed")
+	for dir, mode := range map[string]os.FileMode{open: 0o755, closed: 0o700} {
+		if err := os.MkdirAll(filepath.Join(dir, "cluster"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(dir, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// t.TempDir makes private directories; open the ones above base (the
+	// system temp dir above them is searchable by everyone).
+	for _, d := range []string{base, filepath.Dir(base)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := owner{cred: &syscall.Credential{Uid: 4242, Gid: 4242}}
+	tests := []struct {
+		name    string
+		o       owner
+		dir     string
+		wantErr bool
+	}{
+		{"current user anywhere", owner{}, filepath.Join(closed, "cluster"), false},
+		{"other user, open parents", other, filepath.Join(open, "cluster"), false},
+		{"other user, private parent", other, filepath.Join(closed, "cluster"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !tt.wantErr && tt.o.cred != nil {
+				if err := other.reach(filepath.Join(os.TempDir(), "x")); err != nil {
+					t.Skipf("the temp dir is private here (%v); nothing under it is reachable", err)
+				}
+			}
+			err := tt.o.reach(tt.dir)
+			if (err != nil) != tt.wantErr {
+				t.Errorf("reach(%s): got %v, want error=%v", tt.dir, err, tt.wantErr)
 			}
 		})
 	}

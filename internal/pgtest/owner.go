@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"syscall"
 )
@@ -48,6 +49,27 @@ func (o owner) own(path string) error {
 		return fmt.Errorf("hand %s to %s: %w", path, serverUser, err)
 	}
 	return nil
+}
+
+// reach checks that the owner can reach dir: every directory above it must
+// be searchable by others (t.TempDir under a private home directory is
+// not), else initdb fails with a bare "permission denied".
+func (o owner) reach(dir string) error {
+	if o.cred == nil {
+		return nil
+	}
+	for p := filepath.Dir(dir); ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("check %s: %w", p, err)
+		}
+		if fi.Mode().Perm()&0o001 == 0 {
+			return fmt.Errorf("the server runs as %q, which cannot enter %s; point TMPDIR at a directory others can reach, such as /tmp", serverUser, p)
+		}
+		if p == filepath.Dir(p) {
+			return nil
+		}
+	}
 }
 
 // command builds cmd to run as the owner in dir. The process gets SIGQUIT
