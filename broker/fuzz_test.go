@@ -12,7 +12,7 @@ import (
 // leaseFields and coverageFields are the JSON names a lease request may
 // use; encoding/json matches them case-insensitively.
 var (
-	leaseFields    = []string{"coverage", "protocols", "exits", "max_bytes", "duration_seconds", "rate_bps"}
+	leaseFields    = []string{"coverage", "protocols", "exits", "max_bytes", "duration_seconds", "rate_bps", "mode"}
 	coverageFields = []string{"country", "subdivision", "city", "asn", "connection_type"}
 )
 
@@ -55,6 +55,9 @@ func FuzzDecodeLeaseRequest(f *testing.F) {
 	f.Add([]byte(`{"MAX_BYTES":1,"Coverage":{"COUNTRY":"FR"}}`))
 	f.Add([]byte(`{"max_bytes":1} {"max_bytes":2}`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"mode":"strict","rate_bps":1048576}`))
+	f.Add([]byte(`{"mode":"anycast"}`))
 	const hour = time.Hour
 	f.Fuzz(func(t *testing.T, data []byte) {
 		req, err := decodeLeaseRequest(data, hour)

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"slices"
@@ -15,23 +16,39 @@ const (
 	maxLeaseBytes = 1 << 50 // a pebibyte
 )
 
-// decodeLeaseRequest parses a quote or lease body strictly, validates it
-// and fills in defaults, so that equal requests have equal hashes.
+// decodeLeaseRequest parses a quote or lease body strictly (an empty body
+// is {}), fills in defaults and validates it, so that equal requests have
+// equal hashes.
 func decodeLeaseRequest(data []byte, defaultDuration time.Duration) (api.LeaseRequest, error) {
 	var req api.LeaseRequest
-	if err := decodeStrict(data, &req); err != nil {
-		return req, err
+	if len(bytes.TrimSpace(data)) > 0 {
+		if err := decodeStrict(data, &req); err != nil {
+			return req, err
+		}
 	}
+	req = withLeaseDefaults(req, defaultDuration)
+	return req, checkLeaseRequest(req)
+}
+
+// withLeaseDefaults fills in the fields a request left out (api.LeaseRequest
+// documents the defaults).
+func withLeaseDefaults(req api.LeaseRequest, defaultDuration time.Duration) api.LeaseRequest {
 	if len(req.Protocols) == 0 {
 		req.Protocols = []string{api.ProtocolQUIC}
 	}
 	if req.Exits == 0 {
-		req.Exits = 1
+		req.Exits = api.DefaultExits
+	}
+	if req.MaxBytes == 0 {
+		req.MaxBytes = api.DefaultMaxBytes
 	}
 	if req.DurationSeconds == 0 {
 		req.DurationSeconds = int64(defaultDuration / time.Second)
 	}
-	return req, checkLeaseRequest(req)
+	if req.Mode == "" {
+		req.Mode = api.ModeRotating
+	}
+	return req
 }
 
 func checkLeaseRequest(req api.LeaseRequest) error {
@@ -55,6 +72,8 @@ func checkLeaseRequest(req api.LeaseRequest) error {
 		return badRequest("duration_seconds must be from 1 to %d", int64(maxLeaseDuration/time.Second))
 	case req.RateBps < 0 || req.RateBps > maxBytesPerSecond:
 		return badRequest("rate_bps must be from 0 (unlimited) to %d", int64(maxBytesPerSecond))
+	case req.Mode != api.ModeRotating && req.Mode != api.ModeSticky && req.Mode != api.ModeStrict:
+		return badRequest("mode must be %s, %s or %s", api.ModeRotating, api.ModeSticky, api.ModeStrict)
 	}
 	return nil
 }

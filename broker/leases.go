@@ -22,14 +22,26 @@ func (b *Broker) quote(w http.ResponseWriter, r *http.Request, _ principal) erro
 	if err != nil {
 		return err
 	}
-	q := api.Quote{AvailableExits: o.available, Operators: o.operators, FeeBPS: b.cfg.FeeBPS}
+	q := api.Quote{AvailableExits: o.available, Operators: o.operators, FeeBPS: b.cfg.FeeBPS, MaxBytes: req.MaxBytes}
+	for _, n := range o.exits {
+		q.SpareBps += n.SpareBps
+	}
 	if len(o.exits) > 0 {
 		q.PriceMicrosPerGB = o.price
 		q.HoldMicros = billing.HoldFor(req.MaxBytes, o.price)
+		rate := req.RateBps
+		if rate == 0 {
+			rate = q.SpareBps
+		}
+		q.PriceMicrosPerHour = billing.Charge(rate*secondsPerHour, o.price)
 	}
 	writeJSON(w, http.StatusOK, q)
 	return nil
 }
+
+// secondsPerHour prices an hour of traffic; rates are capped far below
+// the product overflowing.
+const secondsPerHour = 3600
 
 func (b *Broker) readLeaseRequest(w http.ResponseWriter, r *http.Request) (api.LeaseRequest, error) {
 	data, err := readBody(w, r)
@@ -75,7 +87,7 @@ func (b *Broker) newLease(buyer string, req api.LeaseRequest, o offer) store.Lea
 	now := b.now()
 	l := store.Lease{
 		ID: newID(prefixLease), BuyerID: buyer, Status: store.LeaseActive,
-		PriceMicrosPerGB: o.price, FeeBPS: b.cfg.FeeBPS,
+		PriceMicrosPerGB: o.price, FeeBPS: b.cfg.FeeBPS, MaxBytes: req.MaxBytes, Mode: req.Mode,
 		HoldMicros: billing.HoldFor(req.MaxBytes, o.price), RateBps: req.RateBps,
 		Protocols: req.Protocols, CreatedAt: now,
 		ExpiresAt: now.Add(time.Duration(req.DurationSeconds) * time.Second),

@@ -1,15 +1,12 @@
 package broker_test
 
 import (
-	"crypto/ed25519"
-	"encoding/base64"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/client"
-	"github.com/sparelink/sparelink/internal/lease"
 	"github.com/sparelink/sparelink/metering/billing"
 )
 
@@ -90,16 +87,7 @@ func TestLeaseTokensVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := m.client("").BrokerKeys(m.ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pubs := map[string]ed25519.PublicKey{}
-	for _, k := range keys.Keys {
-		pub, _ := base64.StdEncoding.DecodeString(k.PublicKey)
-		pubs[k.KID] = pub
-	}
-	v := lease.NewVerifier(pubs, m.clock.Now)
+	v := m.verifier()
 	for _, e := range l.Exits {
 		c, err := v.Verify(e.QUIC.Token, e.NodeID)
 		if err != nil {
@@ -142,7 +130,8 @@ func TestLeaseRefusals(t *testing.T) {
 		{"insufficient funds", poor, api.LeaseRequest{MaxBytes: 1e9}, http.StatusPaymentRequired, api.CodeInsufficientFunds},
 		{"no supply in country", rich, api.LeaseRequest{Coverage: api.Coverage{Country: "JP"}, MaxBytes: 1e9}, http.StatusConflict, api.CodeNoSupply},
 		{"no supply for protocol", rich, api.LeaseRequest{Protocols: []string{api.ProtocolWireGuard}, MaxBytes: 1e9}, http.StatusConflict, api.CodeNoSupply},
-		{"zero bytes", rich, api.LeaseRequest{}, http.StatusBadRequest, api.CodeInvalidRequest},
+		{"unknown mode", rich, api.LeaseRequest{Mode: "anycast"}, http.StatusBadRequest, api.CodeInvalidRequest},
+		{"negative bytes", rich, api.LeaseRequest{MaxBytes: -1}, http.StatusBadRequest, api.CodeInvalidRequest},
 		{"too many exits", rich, api.LeaseRequest{Exits: 17, MaxBytes: 1}, http.StatusBadRequest, api.CodeInvalidRequest},
 		{"bytes that cost nothing", rich, api.LeaseRequest{MaxBytes: 10}, http.StatusBadRequest, api.CodeInvalidRequest},
 		{"bad subdivision", rich, api.LeaseRequest{Coverage: api.Coverage{Country: "DE", Subdivision: "Berlin"}, MaxBytes: 1e9}, http.StatusBadRequest, api.CodeInvalidRequest},

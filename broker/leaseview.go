@@ -23,9 +23,12 @@ const bytesPerGB = 1_000_000_000
 func (b *Broker) leaseView(ctx context.Context, l store.Lease, withTokens bool) (api.Lease, error) {
 	v := api.Lease{
 		ID: l.ID, Status: string(l.Status), PriceMicrosPerGB: l.PriceMicrosPerGB,
-		FeeBPS: l.FeeBPS, HoldMicros: l.HoldMicros, MaxBytes: coveredBytes(l.HoldMicros, l.PriceMicrosPerGB),
-		RateBps: l.RateBps, Protocols: l.Protocols, CreatedAt: l.CreatedAt,
+		FeeBPS: l.FeeBPS, HoldMicros: l.HoldMicros, MaxBytes: byteCap(l),
+		RateBps: l.RateBps, Mode: l.Mode, Protocols: l.Protocols, CreatedAt: l.CreatedAt,
 		ExpiresAt: l.ExpiresAt, ClosedAt: l.ClosedAt, Exits: make([]api.Exit, 0, len(l.NodeIDs)),
+	}
+	if v.Mode == "" {
+		v.Mode = api.ModeRotating // leases stored before modes were kept
 	}
 	for _, id := range l.NodeIDs {
 		n, err := b.st.Node(ctx, id)
@@ -77,12 +80,20 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// coveredBytes is the lease's byte cap: the bytes hold pays for in full at
-// price, floor(hold*10^9/price). The store keeps the hold, not the
-// requested max_bytes; the two agree whenever max_bytes costs a whole
-// number of micros, and otherwise the cap is lower by less than one
-// micro's worth of bytes, so an exit never carries more than is held. The
-// product is taken in 128 bits so that no hold or price overflows it.
+// byteCap is the lease's byte cap: exactly the max_bytes the buyer asked
+// for (and extended by). The hold is the price of those bytes rounded
+// down, so charging them never exceeds it. Leases stored before the cap
+// was kept fall back to the bytes their hold pays for.
+func byteCap(l store.Lease) int64 {
+	if l.MaxBytes > 0 {
+		return l.MaxBytes
+	}
+	return coveredBytes(l.HoldMicros, l.PriceMicrosPerGB)
+}
+
+// coveredBytes is the bytes hold pays for in full at price,
+// floor(hold*10^9/price). The product is taken in 128 bits so that no hold
+// or price overflows it.
 func coveredBytes(hold, price int64) int64 {
 	if hold <= 0 || price <= 0 {
 		return 0

@@ -52,6 +52,7 @@ func (b *Broker) routes() http.Handler {
 	b.private(mux, "GET /v1/leases", buyersOnly, b.listLeases)
 	b.private(mux, "GET /v1/leases/{id}", buyersOnly, b.getLease)
 	b.private(mux, "POST /v1/leases/{id}/close", buyersOnly, b.closeLease)
+	b.private(mux, "POST /v1/leases/{id}/extend", buyersOnly, b.extendLease)
 	b.private(mux, "GET /v1/leases/{id}/usage", buyersOnly, b.usage)
 	b.private(mux, "POST /v1/receipts", operatorOnly, b.receipts)
 

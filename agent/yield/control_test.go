@@ -10,7 +10,7 @@ import (
 )
 
 // The tests use a 10 MB/s line both ways: the default headroom is 1 MB/s,
-// the rise threshold 0.3 MB/s and the increase 1 MB/s per second.
+// the rise threshold 0.5 MB/s and the increase 1 MB/s per second.
 const (
 	mb       = 1_000_000
 	lineBps  = 10 * mb

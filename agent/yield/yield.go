@@ -53,8 +53,11 @@ const (
 	// halving, as TCP does on loss.
 	DefaultDecreasePct = 50
 	// DefaultRisePct is how much the household's rate must grow between two
-	// samples to count as a rise rather than noise.
-	DefaultRisePct = 3
+	// samples to count as a rise rather than noise. The household's rate
+	// is what the counters show minus what the relay counted, and the two
+	// disagree by a few percent over half a second (headers, socket
+	// buffers), so smaller rises are not trusted.
+	DefaultRisePct = 5
 	// DefaultFloorBps is the least the relay is allowed, 16 KiB/s: enough
 	// to keep open tunnels alive, and never zero, which the exit would
 	// read as "no cap".

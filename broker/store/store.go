@@ -143,14 +143,24 @@ type Lease struct {
 	BuyerID          string
 	Status           LeaseStatus
 	PriceMicrosPerGB int64
-	FeeBPS           int64 // broker fee in basis points of the charge
-	HoldMicros       int64 // amount originally held
-	RateBps          int64 // 0: unlimited
+	FeeBPS           int64  // broker fee in basis points of the charge
+	HoldMicros       int64  // amount held, raised by extensions
+	MaxBytes         int64  // byte cap the buyer asked for (0 in leases stored before it was kept)
+	RateBps          int64  // 0: unlimited
+	Mode             string // how the buyer's gateway spreads traffic over the exits
 	Protocols        []string
 	NodeIDs          []string
 	CreatedAt        time.Time
 	ExpiresAt        time.Time
 	ClosedAt         time.Time
+}
+
+// LeaseExtension buys more of a lease: more bytes, more time, or both.
+type LeaseExtension struct {
+	LeaseID       string
+	AddHoldMicros int64         // moved from the buyer's available balance to the hold
+	AddMaxBytes   int64         // added to MaxBytes
+	AddDuration   time.Duration // added to ExpiresAt
 }
 
 // Settlement is one verified cumulative receipt turned into money by the
@@ -292,6 +302,14 @@ type Store interface {
 	CreateLease(ctx context.Context, idemKey string, requestHash []byte, l Lease) (stored Lease, created bool, err error)
 	Lease(ctx context.Context, id string) (Lease, error)
 	Leases(ctx context.Context, buyerID string, afterID string, limit int) ([]Lease, error)
+	// ExtendLease applies e atomically: it moves e.AddHoldMicros of the
+	// buyer's available balance to its hold and adds it to HoldMicros,
+	// adds e.AddMaxBytes to MaxBytes and e.AddDuration to ExpiresAt. An
+	// exhausted lease that gains hold is active again. A closed or expired
+	// lease is ErrConflict; a short balance is ErrInsufficientFunds, and
+	// neither writes anything. Negative additions, none at all, or a hold
+	// beyond MaxAmountMicros are ErrInvalid.
+	ExtendLease(ctx context.Context, e LeaseExtension) (Lease, error)
 	// CloseLease releases what is left of the hold and sets the status
 	// (closed, expired). Closing a lease that is neither active nor
 	// exhausted returns it unchanged.

@@ -49,8 +49,8 @@ func validateLease(l store.Lease) error {
 		return fmt.Errorf("hold %d: %w", l.HoldMicros, store.ErrInvalid)
 	case l.FeeBPS < 0 || l.FeeBPS > maxFeeBPS:
 		return fmt.Errorf("fee %d bps: %w", l.FeeBPS, store.ErrInvalid)
-	case l.PriceMicrosPerGB < 0 || l.RateBps < 0:
-		return fmt.Errorf("negative price or rate: %w", store.ErrInvalid)
+	case l.PriceMicrosPerGB < 0 || l.RateBps < 0 || l.MaxBytes < 0:
+		return fmt.Errorf("negative price, rate or byte cap: %w", store.ErrInvalid)
 	}
 	return nil
 }
@@ -134,9 +134,9 @@ func (s *Store) insertLease(ctx context.Context, tx *sql.Tx, l store.Lease) (sto
 		return store.Lease{}, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO leases (`+leaseColumns+`, charged_micros)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
 		l.ID, l.BuyerID, string(l.Status), l.PriceMicrosPerGB, l.FeeBPS, l.HoldMicros, l.RateBps,
-		protocols, nodeIDs, toNanos(l.CreatedAt), toNanos(l.ExpiresAt), toNanos(l.ClosedAt))
+		protocols, nodeIDs, toNanos(l.CreatedAt), toNanos(l.ExpiresAt), toNanos(l.ClosedAt), l.MaxBytes, l.Mode)
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("insert lease %s: %w", l.ID, constraint(err))
 	}

@@ -102,7 +102,9 @@ func newLease(buyerID string, hold, feeBPS int64, nodeIDs ...string) store.Lease
 		PriceMicrosPerGB: 1_000_000,
 		FeeBPS:           feeBPS,
 		HoldMicros:       hold,
+		MaxBytes:         hold * 1000, // at the price above, the hold buys exactly this
 		RateBps:          1_000_000,
+		Mode:             "sticky",
 		Protocols:        []string{"quic"},
 		NodeIDs:          nodeIDs,
 		CreatedAt:        base,

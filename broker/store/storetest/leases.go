@@ -80,6 +80,7 @@ func testCreateLeaseRejects(t *testing.T, open Opener) {
 		{"negative fee", newLease("b1", 500, -1), store.ErrInvalid},
 		{"empty buyer", mod(func(l *store.Lease) { l.BuyerID = "" }), store.ErrInvalid},
 		{"negative price", mod(func(l *store.Lease) { l.PriceMicrosPerGB = -1 }), store.ErrInvalid},
+		{"negative byte cap", mod(func(l *store.Lease) { l.MaxBytes = -1 }), store.ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

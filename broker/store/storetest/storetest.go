@@ -43,6 +43,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CreateLeaseIdempotency", testCreateLeaseIdempotency},
 		{"Leases", testLeases},
 		{"CloseLease", testCloseLease},
+		{"ExtendLease", testExtendLease},
+		{"ExtendExhausted", testExtendExhausted},
 		{"Settle", testSettle},
 		{"SettleRejects", testSettleRejects},
 		{"SettleExhaustion", testSettleExhaustion},
