@@ -50,8 +50,8 @@ func validateLease(l store.Lease) error {
 		return fmt.Errorf("hold %d: %w", l.HoldMicros, store.ErrInvalid)
 	case l.FeeBPS < 0 || l.FeeBPS > maxFeeBPS:
 		return fmt.Errorf("fee %d bps: %w", l.FeeBPS, store.ErrInvalid)
-	case l.PriceMicrosPerGB < 0 || l.RateBps < 0:
-		return fmt.Errorf("negative price or rate: %w", store.ErrInvalid)
+	case l.PriceMicrosPerGB < 0 || l.RateBps < 0 || l.MaxBytes < 0:
+		return fmt.Errorf("negative price, rate or byte cap: %w", store.ErrInvalid)
 	}
 	return nil
 }
@@ -133,9 +133,9 @@ func (s *Store) insertLease(ctx context.Context, tx pgx.Tx, l store.Lease) (stor
 	}
 	l.Status = store.LeaseActive
 	_, err = tx.Exec(ctx, `INSERT INTO leases (`+leaseColumns+`, charged_micros)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, 0)`,
 		l.ID, l.BuyerID, string(l.Status), l.PriceMicrosPerGB, l.FeeBPS, l.HoldMicros, l.RateBps,
-		list(l.Protocols), list(l.NodeIDs), toNanos(l.CreatedAt), toNanos(l.ExpiresAt))
+		list(l.Protocols), list(l.NodeIDs), toNanos(l.CreatedAt), toNanos(l.ExpiresAt), l.MaxBytes, l.Mode)
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("insert lease %s: %w", l.ID, constraint(err))
 	}
