@@ -30,8 +30,11 @@ type Config struct {
 	// previous run no longer verify.
 	Signer lease.Signer
 	// FeeBPS is the broker's fee in basis points of every charge, 1 to
-	// 10000. Zero: 1000 (10%).
+	// 10000. Zero: 1000 (10%). A price table with a fee overrides it.
 	FeeBPS int64
+	// Prices is the published price table (LoadPriceTable reads one from
+	// a file). Zero: no minimum prices, the fee from FeeBPS.
+	Prices PriceTable
 	// HeartbeatTTL is how long a node stays online after its last
 	// heartbeat. Zero: 30s.
 	HeartbeatTTL time.Duration
@@ -123,6 +126,14 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	if len(cfg.Signer.Key) != ed25519.PrivateKeySize || cfg.Signer.KeyID == "" {
 		return cfg, lease.ErrBadKey
+	}
+	if cfg.Prices.Version != 0 || len(cfg.Prices.Rows) > 0 || cfg.Prices.FeeBPS != 0 {
+		if err := cfg.Prices.check(); err != nil {
+			return cfg, fmt.Errorf("price table: %w", err)
+		}
+		if cfg.Prices.FeeBPS != 0 {
+			cfg.FeeBPS = cfg.Prices.FeeBPS
+		}
 	}
 	if cfg.FeeBPS == 0 {
 		cfg.FeeBPS = DefaultFeeBPS

@@ -22,6 +22,7 @@ func (b *Broker) quote(w http.ResponseWriter, r *http.Request, _ principal) erro
 	if err != nil {
 		return err
 	}
+	o.price = b.leasePrice(o.exits)
 	q := api.Quote{AvailableExits: o.available, Operators: o.operators, FeeBPS: b.cfg.FeeBPS, MaxBytes: req.MaxBytes}
 	for _, n := range o.exits {
 		q.SpareBps += n.SpareBps
@@ -69,6 +70,7 @@ func (b *Broker) createLease(w http.ResponseWriter, r *http.Request, p principal
 	if len(o.exits) == 0 {
 		return newProblem(http.StatusConflict, api.CodeNoSupply, "no online exit matches the coverage and protocols")
 	}
+	o.price = b.leasePrice(o.exits)
 	l := b.newLease(p.AccountID, req, o)
 	if l.HoldMicros < 1 {
 		return badRequest("max_bytes %d costs nothing at %d micros per GB; ask for more", req.MaxBytes, o.price)

@@ -32,6 +32,7 @@ func (b *Broker) routes() http.Handler {
 		promhttp.HandlerFor(b.metrics.reg, promhttp.HandlerOpts{Registry: b.metrics.reg})))
 	b.public(mux, "GET /v1/broker/keys", b.brokerKeys)
 	b.public(mux, "GET /v1/openapi.json", b.openAPIDoc)
+	b.public(mux, "GET /v1/prices", b.prices)
 
 	b.private(mux, "POST /v1/accounts", adminOnly, b.createAccount)
 	b.private(mux, "POST /v1/keys", anyAccount, b.createKey)
