@@ -1,0 +1,85 @@
+package reach
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+
+	"go.uber.org/zap"
+)
+
+// evidence is what one check found, before any verdict.
+type evidence struct {
+	addrs    []IfaceAddr
+	addrsErr error
+
+	stunTried bool
+	mapped    netip.AddrPort
+	stunErr   error
+
+	pmpTried bool
+	gateway  netip.AddrPort
+	external netip.Addr
+	pmpErr   error
+	mapping  *Mapping
+	mapErr   error
+}
+
+// Check gathers the evidence now (STUN and NAT-PMP at the same time),
+// stores the report as the latest and returns it. It takes at most about
+// twice Timeout.
+func (c *Checker) Check(ctx context.Context) Report {
+	var ev evidence
+	all, err := c.cfg.Addrs()
+	ev.addrs, ev.addrsErr = filterAddrs(all, c.cfg.Interfaces), err
+	var wg sync.WaitGroup
+	if c.cfg.STUNServer != "" {
+		ev.stunTried = true
+		wg.Go(func() { ev.mapped, ev.stunErr = stunBinding(ctx, c.cfg.STUNServer, c.cfg.Timeout) })
+	}
+	if !c.cfg.DisablePortMapping {
+		ev.pmpTried = true
+		wg.Go(func() { c.portMapping(ctx, &ev) })
+	}
+	wg.Wait()
+	r := verdict(ev)
+	r.At = c.cfg.Now()
+	c.mu.Lock()
+	c.latest, c.mapping = r, ev.mapping
+	c.mu.Unlock()
+	c.log.Info("reachability checked", zap.String("code", string(r.Code)), zap.Int("reasons", len(r.Reasons)))
+	return r
+}
+
+// portMapping asks the gateway for its public address and, when MapPort
+// is set, for a mapping of that port, renewing the one held.
+func (c *Checker) portMapping(ctx context.Context, ev *evidence) {
+	gw, err := c.gateway()
+	if err != nil {
+		ev.pmpErr = err
+		return
+	}
+	ev.gateway = gw
+	if ev.external, ev.pmpErr = externalAddress(ctx, gw, c.cfg.Timeout); ev.pmpErr != nil || c.cfg.MapPort == 0 {
+		return
+	}
+	suggested := c.cfg.MapPort
+	if held := c.heldMapping(); held != nil && held.Gateway == gw {
+		suggested = held.ExternalPort // keep the port buyers already know
+	}
+	reply, err := mapUDP(ctx, gw, c.cfg.MapPort, suggested, c.cfg.MapLifetime, c.cfg.Timeout)
+	if err != nil {
+		ev.mapErr = err
+		return
+	}
+	ev.mapping = &Mapping{
+		InternalPort: reply.InternalPort, ExternalPort: reply.ExternalPort,
+		Lifetime: reply.Lifetime, Gateway: gw,
+	}
+}
+
+func (c *Checker) heldMapping() *Mapping {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mapping
+}
