@@ -3,6 +3,7 @@ package broker
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -99,6 +100,27 @@ func FuzzParseNetworks(f *testing.F) {
 		again, err := parseNetworks(got)
 		if err != nil || !slices.Equal(again, got) {
 			t.Fatalf("canonical form %q of %q parses to %q, %v; want itself", got, s, again, err)
+		}
+	})
+}
+
+func FuzzStatementRange(f *testing.F) {
+	f.Add("2026-03-01", "2026-03-03", "day")
+	f.Add("2026-03-01T10:30:00Z", "", "hour")
+	f.Add("", "2026-03-01T10:30:00+02:00", "")
+	f.Add("2026-03-05", "2026-03-01", "day")
+	f.Add("0001-01-01", "9999-12-31", "hour")
+	now := time.Date(2026, 3, 10, 12, 30, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, from, to, period string) {
+		rg, err := readStatementRange(url.Values{"from": {from}, "to": {to}, "period": {period}}, now)
+		if err != nil {
+			return
+		}
+		if !rg.from.Before(rg.to) || rg.to.Sub(rg.from) > maxStatementPeriods*rg.period {
+			t.Fatalf("accepted %q..%q: range %s..%s", from, to, rg.from, rg.to)
+		}
+		if !rg.from.Truncate(rg.period).Equal(rg.from) || !rg.to.Truncate(rg.period).Equal(rg.to) {
+			t.Fatalf("accepted %q..%q: range %s..%s not on %s boundaries", from, to, rg.from, rg.to, rg.period)
 		}
 	})
 }

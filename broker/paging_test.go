@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sparelink/sparelink/broker/api"
@@ -28,6 +29,9 @@ func (m *market) walk(t *testing.T, key, path string) []string {
 			t.Fatalf("%s: paging did not end", path)
 		}
 		q := "?limit=2"
+		if strings.Contains(path, "?") {
+			q = "&limit=2"
+		}
 		if after != "" {
 			q += "&starting_after=" + after
 		}

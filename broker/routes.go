@@ -42,6 +42,7 @@ func (b *Broker) routes() http.Handler {
 	b.private(mux, "GET /v1/admin/ledger/check", adminOnly, b.checkLedger)
 	b.private(mux, "GET /v1/balance", anyAccount, b.balance)
 	b.private(mux, "GET /v1/ledger", anyAccount, b.ledger)
+	b.private(mux, "GET /v1/statements", operatorOnly, b.statements)
 
 	b.private(mux, "POST /v1/nodes/challenge", operatorOnly, b.challenge)
 	b.private(mux, "POST /v1/nodes", operatorOnly, b.registerNode)

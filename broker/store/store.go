@@ -186,6 +186,35 @@ type SettleResult struct {
 	Exhausted     bool // the lease's hold is used up; the lease is now exhausted
 }
 
+// SettlementRecord is what one Settle call changed for one exit of a
+// lease: the increase in bytes it recorded and the money it moved, with
+// the ledger transaction that moved it (empty when only bytes rose, as for
+// receipts after a lease closed). Operators' statements are sums of these
+// records, so every number traces back to ledger entries.
+type SettlementRecord struct {
+	ID            int64 // increasing in the order records were written
+	TxnID         string
+	LeaseID       string
+	NodeID        string
+	OperatorID    string
+	Seq           uint64
+	BytesUp       int64 // increase over the previous record of the pair
+	BytesDown     int64
+	ChargedMicros int64 // buyer charge (gross)
+	FeeMicros     int64 // broker fee within the charge
+	CreatedAt     time.Time
+}
+
+// SettlementFilter selects an operator's settlement records written in
+// [From, To) with IDs above AfterID, in ID order. A zero From or To is
+// unbounded; Limit is clamped to 1..1000, 0 meaning 100.
+type SettlementFilter struct {
+	OperatorID string
+	From, To   time.Time
+	AfterID    int64
+	Limit      int
+}
+
 // Usage is the settled state of one exit of a lease.
 type Usage struct {
 	LeaseID       string
@@ -323,10 +352,14 @@ type Store interface {
 	// past it is capped, its fee recomputed as floor(capped*FeeBPS/10000),
 	// and the lease becomes exhausted; receipts for exhausted, closed or
 	// expired leases move nothing. Byte counts and Seq in Usage still rise
-	// to the highest reported.
+	// to the highest reported. Every call that raises bytes or moves money
+	// also writes a SettlementRecord.
 	Settle(ctx context.Context, s Settlement) (SettleResult, error)
 	// Usage lists the settled state of a lease's exits, ordered by node.
 	Usage(ctx context.Context, leaseID string) ([]Usage, error)
+	// Settlements lists settlement records; Settle writes one, in its
+	// transaction, whenever it raises a pair's bytes or moves money.
+	Settlements(ctx context.Context, f SettlementFilter) ([]SettlementRecord, error)
 
 	// ClaimIdempotency claims (r.AccountID, r.Key) for the request r
 	// describes, atomically: when no record exists, or a pending one was

@@ -62,12 +62,17 @@ func (s *Store) settle(ctx context.Context, tx *sql.Tx, st store.Settlement) (st
 	if seen && next == u {
 		return store.SettleResult{}, nil
 	}
+	rec := store.SettlementRecord{LeaseID: st.LeaseID, NodeID: st.NodeID, OperatorID: operator, Seq: next.seq,
+		BytesUp: next.up - u.up, BytesDown: next.down - u.down, ChargedMicros: o.charge, FeeMicros: o.fee}
 	if o.charge > 0 {
-		if err := s.charge(ctx, tx, l, operator, o); err != nil {
+		if rec.TxnID, err = s.charge(ctx, tx, l, operator, o); err != nil {
 			return store.SettleResult{}, err
 		}
 	}
 	if err := s.writeUsage(ctx, tx, st.LeaseID, st.NodeID, next); err != nil {
+		return store.SettleResult{}, err
+	}
+	if err := s.recordSettlement(ctx, tx, rec); err != nil {
 		return store.SettleResult{}, err
 	}
 	return store.SettleResult{
@@ -125,14 +130,15 @@ func scaleFee(amount, bps int64) int64 {
 	return int64(q)
 }
 
-// charge posts one charge transaction and updates the lease's totals.
-func (s *Store) charge(ctx context.Context, tx *sql.Tx, l leaseRow, operator string, o outcome) error {
-	_, err := s.post(ctx, tx, l.ID,
+// charge posts one charge transaction, updates the lease's totals and
+// returns the transaction's ID.
+func (s *Store) charge(ctx context.Context, tx *sql.Tx, l leaseRow, operator string, o outcome) (string, error) {
+	txnID, err := s.post(ctx, tx, l.ID,
 		posting{heldBook(l.BuyerID), -o.charge, kindCharge},
 		posting{sellerBook(operator), o.charge - o.fee, kindCharge},
 		posting{feesBook, o.fee, kindFee})
 	if err != nil {
-		return err
+		return "", err
 	}
 	status := l.Status
 	if o.exhausted {
@@ -142,10 +148,10 @@ func (s *Store) charge(ctx context.Context, tx *sql.Tx, l leaseRow, operator str
 		`UPDATE leases SET charged_micros = charged_micros + ?, status = ? WHERE id = ?`,
 		o.charge, string(status), l.ID)
 	if err != nil {
-		return fmt.Errorf("update lease %s: %w", l.ID, err)
+		return "", fmt.Errorf("update lease %s: %w", l.ID, err)
 	}
 	if o.exhausted {
 		s.log.Info("lease exhausted", zap.String("lease", l.ID), zap.Int64("hold_micros", l.HoldMicros))
 	}
-	return nil
+	return txnID, nil
 }

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SettleSharedHold", testSettleSharedHold},
 		{"SettleAfterClose", testSettleAfterClose},
 		{"Usage", testUsage},
+		{"SettlementRecords", testSettlementRecords},
 		{"ConcurrentSettle", testConcurrentSettle},
 		{"ConcurrentLeases", testConcurrentLeases},
 		{"ConcurrentRetries", testConcurrentRetries},
