@@ -27,7 +27,8 @@ import (
 // becomes exhausted.
 //
 // The lease row is locked first, so receipts for one lease, from any
-// broker, apply one at a time against the same remaining hold.
+// broker, apply one at a time against the same remaining hold. Every call
+// that raises bytes or moves money also writes a settlement record.
 func (s *Store) Settle(ctx context.Context, st store.Settlement) (store.SettleResult, error) {
 	if st.LeaseID == "" || st.NodeID == "" || st.Seq > math.MaxInt64 {
 		return store.SettleResult{}, fmt.Errorf("settle lease %q node %q seq %d: %w",
@@ -64,12 +65,20 @@ func (s *Store) settle(ctx context.Context, tx pgx.Tx, st store.Settlement) (sto
 	if seen && next == u {
 		return store.SettleResult{}, nil
 	}
+	if err := lockAccounts(ctx, tx, l.BuyerID, operator); err != nil {
+		return store.SettleResult{}, err
+	}
+	rec := store.SettlementRecord{LeaseID: st.LeaseID, NodeID: st.NodeID, OperatorID: operator, Seq: next.seq,
+		BytesUp: next.up - u.up, BytesDown: next.down - u.down, ChargedMicros: o.charge, FeeMicros: o.fee}
 	if o.charge > 0 {
-		if err := s.charge(ctx, tx, l, operator, o); err != nil {
+		if rec.TxnID, err = s.charge(ctx, tx, l, operator, o); err != nil {
 			return store.SettleResult{}, err
 		}
 	}
 	if err := s.writeUsage(ctx, tx, st.LeaseID, st.NodeID, next); err != nil {
+		return store.SettleResult{}, err
+	}
+	if err := s.recordSettlement(ctx, tx, rec); err != nil {
 		return store.SettleResult{}, err
 	}
 	return store.SettleResult{
@@ -81,14 +90,15 @@ func (s *Store) settle(ctx context.Context, tx pgx.Tx, st store.Settlement) (sto
 	}, nil
 }
 
-// charge posts one charge transaction and updates the lease's totals.
-func (s *Store) charge(ctx context.Context, tx pgx.Tx, l leaseRow, operator string, o outcome) error {
-	_, err := s.post(ctx, tx, l.ID,
+// charge posts one charge transaction, updates the lease's totals and
+// returns the transaction's ID.
+func (s *Store) charge(ctx context.Context, tx pgx.Tx, l leaseRow, operator string, o outcome) (string, error) {
+	txnID, err := s.post(ctx, tx, l.ID,
 		posting{heldBook(l.BuyerID), -o.charge, kindCharge},
 		posting{sellerBook(operator), o.charge - o.fee, kindCharge},
 		posting{feesBook, o.fee, kindFee})
 	if err != nil {
-		return err
+		return "", err
 	}
 	status := l.Status
 	if o.exhausted {
@@ -97,10 +107,10 @@ func (s *Store) charge(ctx context.Context, tx pgx.Tx, l leaseRow, operator stri
 	_, err = tx.Exec(ctx, `UPDATE leases SET charged_micros = charged_micros + $1, status = $2 WHERE id = $3`,
 		o.charge, string(status), l.ID)
 	if err != nil {
-		return fmt.Errorf("update lease %s: %w", l.ID, err)
+		return "", fmt.Errorf("update lease %s: %w", l.ID, err)
 	}
 	if o.exhausted {
 		s.log.Info("lease exhausted", zap.String("lease", l.ID), zap.Int64("hold_micros", l.HoldMicros))
 	}
-	return nil
+	return txnID, nil
 }
