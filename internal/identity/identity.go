@@ -15,8 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -66,16 +64,9 @@ func LoadOrCreate(path string) (k Key, created bool, err error) {
 
 // Load reads a key written by Save.
 func Load(path string) (Key, error) {
-	fi, err := os.Stat(path)
+	data, err := readPrivateFile(path, "node key")
 	if err != nil {
-		return Key{}, fmt.Errorf("load node key: %w", err)
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return Key{}, fmt.Errorf("load node key %s: permissions %o are too open, want 0600", path, fi.Mode().Perm())
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Key{}, fmt.Errorf("load node key: %w", err)
+		return Key{}, err
 	}
 	block, _ := pem.Decode(data)
 	if block == nil || block.Type != pemType || len(block.Bytes) != ed25519.SeedSize {
@@ -86,36 +77,8 @@ func Load(path string) (Key, error) {
 
 // Save writes the key to path with 0600 permissions, atomically.
 func (k Key) Save(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("save node key: %w", err)
-	}
 	data := pem.EncodeToMemory(&pem.Block{Type: pemType, Bytes: k.Private.Seed()})
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".nodekey-*")
-	if err != nil {
-		return fmt.Errorf("save node key: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save node key: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save node key: %w", err)
-	}
-	// A router may lose power right after first start: the key must be on
-	// disk before the rename makes it the key.
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save node key: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save node key: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("save node key: %w", err)
-	}
-	return nil
+	return writePrivateFile(path, data, "node key")
 }
 
 var nodeIDEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
