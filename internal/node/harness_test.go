@@ -25,7 +25,7 @@ import (
 
 // market is a real broker on a SQLite file in the test's directory, served
 // on a loopback HTTP server that counts the requests nodes make and can be
-// told to refuse receipt uploads.
+// told to refuse receipt uploads and heartbeats.
 type market struct {
 	t     *testing.T
 	url   string
@@ -34,6 +34,7 @@ type market struct {
 	receiptPosts   atomic.Int64
 	heartbeats     atomic.Int64
 	refuseReceipts atomic.Bool
+	refuseBeats    atomic.Bool
 }
 
 func newMarket(t *testing.T) *market {
@@ -72,6 +73,10 @@ func (m *market) observe(next http.Handler) http.Handler {
 			}
 		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/heartbeat"):
 			m.heartbeats.Add(1)
+			if m.refuseBeats.Load() {
+				http.Error(w, "heartbeats refused by the test", http.StatusBadRequest)
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})

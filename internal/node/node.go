@@ -4,7 +4,9 @@
 // signed cumulative receipts for the traffic it carried.
 //
 // Owner policy and capacity measurement belong to the agent; this package
-// is told the spare capacity through Config.Spare.
+// is told the spare capacity through Config.Spare and offers the hooks the
+// agent applies the owner's decisions with: Refuse and EndTunnels,
+// SetMaxRate, SetEgress and Register, HeartbeatNow.
 package node
 
 import (
@@ -15,6 +17,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -57,6 +60,12 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	// ReceiptInterval between receipt uploads; zero means 5s.
 	ReceiptInterval time.Duration
+	// MaxRateBps caps the exit's total rate from the start; zero: none.
+	// SetMaxRate changes it.
+	MaxRateBps int64
+	// Refusal, when set, makes the exit refuse new tunnels from the start
+	// with this reason. Refuse changes it.
+	Refusal string
 }
 
 // Node is a running exit node.
@@ -66,8 +75,15 @@ type Node struct {
 	meter    *meter.Meter
 	verifier *lease.Verifier
 	exit     *quicexit.Exit
+	gate     *gate
 	addr     net.Addr
 	receipts *issuer
+	maxRate  atomic.Int64
+	beat     chan struct{} // HeartbeatNow's requests
+
+	mu      sync.Mutex // guards listing and health
+	listing Listing
+	health  Health
 
 	closeOnce sync.Once
 	closeErr  error
@@ -94,7 +110,8 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Node, error) {
 	if cfg.Meter == nil {
 		cfg.Meter = new(meter.Meter)
 	}
-	n := &Node{cfg: cfg, log: log, meter: cfg.Meter}
+	n := &Node{cfg: cfg, log: log, meter: cfg.Meter, listing: cfg.Listing, beat: make(chan struct{}, 1)}
+	n.gate = newGate(cfg.Egress, cfg.Refusal)
 	n.receipts = newIssuer(cfg.Key, n.meter)
 	keys, err := n.brokerKeys(ctx)
 	if err != nil {
@@ -104,17 +121,18 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Node, error) {
 	n.exit, err = quicexit.New(quicexit.Config{
 		Key:      cfg.Key,
 		Verifier: n.verifier,
-		Egress:   cfg.Egress,
+		Egress:   n.gate,
 		Meter:    n.meter,
 	}, log.Named("exit"))
 	if err != nil {
 		return nil, fmt.Errorf("start exit: %w", err)
 	}
+	n.SetMaxRate(cfg.MaxRateBps)
 	if n.addr, err = n.exit.Listen(cfg.ListenQUIC); err != nil {
 		n.exit.Close()
 		return nil, fmt.Errorf("start exit: %w", err)
 	}
-	if err := n.register(ctx); err != nil {
+	if err := n.Register(ctx, 0); err != nil {
 		n.exit.Close()
 		return nil, err
 	}
@@ -155,24 +173,4 @@ func (n *Node) brokerKeys(ctx context.Context) (map[string]ed25519.PublicKey, er
 		return nil, errors.New("broker published no token keys")
 	}
 	return keys, nil
-}
-
-func (n *Node) register(ctx context.Context) error {
-	l := n.cfg.Listing
-	node, err := n.cfg.Broker.RegisterNode(ctx, n.cfg.Key.Private, api.RegisterNodeRequest{
-		Region:           l.Region,
-		ASN:              l.ASN,
-		ConnectionType:   l.ConnectionType,
-		Protocols:        []string{api.ProtocolQUIC},
-		QUICAddr:         n.ExitAddr(),
-		PriceMicrosPerGB: l.PriceMicrosPerGB,
-		CapacityBps:      l.CapacityBps,
-		EgressSummary:    n.cfg.Egress.Summary(),
-	})
-	if err != nil {
-		return fmt.Errorf("register node %s: %w", n.ID(), err)
-	}
-	n.log.Info("registered with broker", zap.String("node", node.ID),
-		zap.String("country", l.Region.Country), zap.String("exit", n.ExitAddr()))
-	return nil
 }

@@ -23,7 +23,8 @@ func TestNewPolicy(t *testing.T) {
 		{name: "bad allow", allow: []string{"127.0.0.1:8080", "not-an-address"}, wantErr: `egress allow rule "not-an-address"`},
 		{name: "bad deny", deny: []string{"10.0.0.1/8"}, wantErr: `egress deny rule "10.0.0.1/8"`},
 		{name: "port zero", allow: []string{"127.0.0.1:0"}, wantErr: `egress allow rule "127.0.0.1:0"`},
-		{name: "hostname", deny: []string{"example.com"}, wantErr: `egress deny rule "example.com"`},
+		{name: "host name rule", deny: []string{"example.com"}},
+		{name: "URL", deny: []string{"http://example.com/"}, wantErr: `egress deny rule "http://example.com/"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

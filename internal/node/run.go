@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"go.uber.org/zap"
-
-	"github.com/sparelink/sparelink/broker/api"
 )
 
 // Run sends heartbeats, refreshes the broker's token keys and uploads
@@ -30,6 +28,8 @@ func (n *Node) Run(ctx context.Context) error {
 		case <-hb.C:
 			n.heartbeat(ctx)
 			n.refreshKeys(ctx)
+		case <-n.beat:
+			n.heartbeat(ctx)
 		case <-rc.C:
 			if err := n.Flush(ctx); err != nil && ctx.Err() == nil {
 				n.log.Warn("receipt upload", zap.Error(err))
@@ -38,10 +38,12 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 }
 
-func (n *Node) heartbeat(ctx context.Context) {
-	_, err := n.cfg.Broker.Heartbeat(ctx, n.ID(), api.HeartbeatRequest{SpareBps: n.cfg.Spare()})
-	if err != nil && ctx.Err() == nil {
-		n.log.Warn("heartbeat", zap.Error(err))
+// HeartbeatNow asks Run to send a heartbeat at once, so that the broker
+// learns of a change of spare capacity without waiting for the next one.
+func (n *Node) HeartbeatNow() {
+	select {
+	case n.beat <- struct{}{}:
+	default:
 	}
 }
 
