@@ -80,9 +80,9 @@ func TestStartRefusesBadConfig(t *testing.T) {
 		want    string
 		invalid bool // the error wraps egress.ErrInvalidRule
 	}{
-		{"no data dir", func(c *agent.Config) { c.DataDir = "" }, "data dir, broker URL and operator key are required", false},
-		{"no broker URL", func(c *agent.Config) { c.BrokerURL = "" }, "data dir, broker URL and operator key are required", false},
-		{"no operator key", func(c *agent.Config) { c.OperatorKey = "" }, "data dir, broker URL and operator key are required", false},
+		{"no data dir", func(c *agent.Config) { c.DataDir = "" }, "data dir and broker URL are required", false},
+		{"no broker URL", func(c *agent.Config) { c.BrokerURL = "" }, "data dir and broker URL are required", false},
+		{"no operator key", func(c *agent.Config) { c.OperatorKey = "" }, "no operator key given and none paired", false},
 		{"bad allow rule", func(c *agent.Config) { c.EgressAllow = []string{"localhost:80"} }, `egress allow rule "localhost:80"`, true},
 		{"bad deny rule", func(c *agent.Config) { c.EgressDeny = []string{"10.0.0.0/33"} }, `egress deny rule "10.0.0.0/33"`, true},
 		{"allow rule port", func(c *agent.Config) { c.EgressAllow = []string{"127.0.0.1:70000"} }, `egress allow rule "127.0.0.1:70000"`, true},
@@ -164,8 +164,11 @@ func TestRegistersAndHeartbeats(t *testing.T) {
 	if got.SpareBps <= 0 || got.SpareBps > ownerCap || got.CapacityBps != ownerCap {
 		t.Errorf("listed spare %d capacity %d, want spare in (0, %d] and capacity at the owner's cap", got.SpareBps, got.CapacityBps, ownerCap)
 	}
-	if snap := a.Capacity(); snap.SpareBps <= 0 || snap.SpareBps > ownerCap {
-		t.Errorf("Capacity: got spare %d, want it in (0, %d]", snap.SpareBps, ownerCap)
+	if snap := a.Capacity(); snap.SpareBps <= ownerCap {
+		t.Errorf("Capacity: got spare %d, want the line's, above the owner's cap %d", snap.SpareBps, ownerCap)
+	}
+	if d := a.Decision(); d.SpareBps != ownerCap || d.CapBps != ownerCap {
+		t.Errorf("Decision: got spare %d cap %d, want both at the owner's cap %d", d.SpareBps, d.CapBps, ownerCap)
 	}
 	if err := stop(); err != nil {
 		t.Errorf("Run: got %v, want nil after cancel", err)
