@@ -1,7 +1,11 @@
 // Package relayd runs an ISP's relay: a high-capacity exit with a public
 // address, registered with the broker under the operator's key. Unlike the
 // home agent it does not share a line with a household, so it offers its
-// configured capacity as spare.
+// configured capacity as spare, and enforces it as the exit's total rate.
+// It may also present the operator's own TLS certificate to clients that
+// ask for its names, and serve Prometheus metrics.
+//
+// docs/operators.md is the guide for the people who run it.
 package relayd
 
 import (
@@ -28,16 +32,30 @@ type Config struct {
 	ConnectionType string // zero: business
 	// PriceMicrosPerGB is the operator's floor; zero means 800,000.
 	PriceMicrosPerGB int64
-	// CapacityBps is what the relay may carry, bytes per second; zero
-	// means 125,000,000 (1 Gbit/s).
+	// CapacityBps is what the relay may carry, bytes per second, both
+	// directions together; zero means 125,000,000 (1 Gbit/s). The exit
+	// never carries more.
 	CapacityBps int64
 
 	Listen    string // UDP address of the QUIC exit; zero: 127.0.0.1:0
 	Advertise string // address buyers dial; zero: the listen address
 
+	// TLSCertFile and TLSKeyFile, both or neither, are a PEM certificate
+	// chain and its key. The exit presents the certificate to clients
+	// that ask for one of its names; buyers still pin the node key.
+	TLSCertFile, TLSKeyFile string
+	// MaxStreamsPerLease bounds one lease's open tunnels; zero means 512.
+	MaxStreamsPerLease int
+	// RetryAbove is the rate of new connection attempts per second above
+	// which the exit demands a QUIC Retry; zero means 1000, negative
+	// means always.
+	RetryAbove float64
+
 	EgressAllow, EgressDeny []string
-	HeartbeatInterval       time.Duration
-	ReceiptInterval         time.Duration
+	// EgressWebOnly lets buyers reach ports 80 and 443 only.
+	EgressWebOnly     bool
+	HeartbeatInterval time.Duration
+	ReceiptInterval   time.Duration
 }
 
 // Start loads or creates the relay's identity, starts its exit and
@@ -45,6 +63,9 @@ type Config struct {
 func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error) {
 	if cfg.DataDir == "" || cfg.BrokerURL == "" || cfg.OperatorKey == "" {
 		return nil, errors.New("relay: data dir, broker URL and operator key are required")
+	}
+	if err := checkAddresses(cfg.Listen, cfg.Advertise); err != nil {
+		return nil, err
 	}
 	if cfg.ConnectionType == "" {
 		cfg.ConnectionType = api.ConnBusiness
@@ -55,10 +76,20 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error)
 	if cfg.CapacityBps == 0 {
 		cfg.CapacityBps = 125_000_000
 	}
-	key, policy, err := node.Prepare(cfg.DataDir, cfg.EgressAllow, cfg.EgressDeny, log)
+	key, err := node.LoadKey(cfg.DataDir, log)
 	if err != nil {
 		return nil, err
 	}
+	rules := node.Rules{Allow: cfg.EgressAllow, Deny: cfg.EgressDeny, WebOnly: cfg.EgressWebOnly}
+	policy, err := rules.Policy(log)
+	if err != nil {
+		return nil, err
+	}
+	exit, err := exitOptions(cfg, key, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	warnUnapplied(cfg, log)
 	return node.Start(ctx, node.Config{
 		Key:    key,
 		Broker: client.New(cfg.BrokerURL, cfg.OperatorKey),
@@ -71,5 +102,20 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error)
 		AdvertiseAddr:     cfg.Advertise,
 		HeartbeatInterval: cfg.HeartbeatInterval,
 		ReceiptInterval:   cfg.ReceiptInterval,
+		MaxRateBps:        exit.MaxRateBps,
 	}, log)
+}
+
+// warnUnapplied says which of the operator's exit settings the node
+// cannot pass to its exit yet: node.Config carries the rate cap only.
+// They are loaded and checked all the same, so that a bad file or value
+// fails at start.
+func warnUnapplied(cfg Config, log *zap.Logger) {
+	if cfg.TLSCertFile != "" {
+		log.Warn("TLS certificate checked but not presented: the node does not pass it to the exit yet")
+	}
+	if cfg.MaxStreamsPerLease != 0 || cfg.RetryAbove != 0 {
+		log.Warn("stream and Retry limits checked but not applied: the exit keeps its own defaults",
+			zap.Int("max_streams_per_lease", cfg.MaxStreamsPerLease), zap.Float64("retry_above", cfg.RetryAbove))
+	}
 }

@@ -101,6 +101,10 @@ func TestStartRefusesBadConfig(t *testing.T) {
 		{"bad deny rule", func(c *relayd.Config) { c.EgressDeny = []string{"fe80::1%eth0"} }, `egress deny rule "fe80::1%eth0"`, true},
 		{"unknown connection type", func(c *relayd.Config) { c.ConnectionType = "satellite" }, "connection_type", false},
 		{"negative capacity", func(c *relayd.Config) { c.CapacityBps = -1 }, "capacity_bps", false},
+		{"wildcard listen without advertise", func(c *relayd.Config) { c.Listen = "0.0.0.0:0" }, "needs an advertised address", false},
+		{"advertise without port", func(c *relayd.Config) { c.Advertise = "relay.example.net" }, "advertised address", false},
+		{"certificate without key", func(c *relayd.Config) { c.TLSCertFile = "relay.pem" }, "--tls-cert and --tls-key go together", false},
+		{"missing certificate files", func(c *relayd.Config) { c.TLSCertFile, c.TLSKeyFile = "none.pem", "none.key" }, "load TLS certificate", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,5 +161,21 @@ func TestKeyFileKeptAcrossRestarts(t *testing.T) {
 	}
 	if len(list.Nodes) != 1 || list.Nodes[0].QUICAddr != n2.ExitAddr() {
 		t.Errorf("nodes after restart: got %+v, want one at %s", list.Nodes, n2.ExitAddr())
+	}
+}
+
+func TestWebOnlyIsListed(t *testing.T) {
+	m := newMarket(t)
+	key, op := m.operator()
+	cfg := relayConfig(m, key, t.TempDir())
+	cfg.EgressWebOnly = true
+	n := startRelay(t, cfg)
+	policy, err := node.Rules{WebOnly: true}.Policy(zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := m.listed(op, n.ID())
+	if !ok || got.EgressSummary != policy.Summary() {
+		t.Errorf("listed egress summary: got %q, want %q", got.EgressSummary, policy.Summary())
 	}
 }

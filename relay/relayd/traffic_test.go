@@ -108,3 +108,26 @@ func TestRelayCarriesAndSettlesTraffic(t *testing.T) {
 	}
 	checkUsage(t, buyer, l.ID, n.ID(), l.PriceMicrosPerGB, want)
 }
+
+// TestCapacityIsEnforced moves more than a second's worth of a small
+// relay's capacity through it: the exit may not carry it faster than the
+// capacity plus one burst allows. Only a lower bound on the time is
+// checked, which a slow machine cannot break.
+func TestCapacityIsEnforced(t *testing.T) {
+	const capacity, up = 1_000_000, 1_300_000
+	m := newMarket(t)
+	key, _ := m.operator()
+	o := newOrigin(t, 1)
+	cfg := relayConfig(m, key, t.TempDir(), o.addr())
+	cfg.CapacityBps = capacity
+	n := startRelay(t, cfg)
+	d := exitDialer(t, buyLease(t, m.buyer(), "PT"))
+	start := time.Now()
+	exchange(t, d, o, up)
+	took := time.Since(start)
+	// The burst is a tenth of a second of capacity.
+	if least := time.Duration(float64(up-capacity/10) / capacity * float64(time.Second)); took < least {
+		t.Errorf("%d bytes at %d B/s took %v, want at least %v", up, capacity, took, least)
+	}
+	waitTotals(t, n.Meter(), n.Meter().LeaseIDs()[0], meter.Totals{Up: up, Down: 1})
+}
