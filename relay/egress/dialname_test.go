@@ -2,8 +2,10 @@ package egress_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"syscall"
 	"testing"
 	"time"
@@ -80,5 +82,44 @@ func TestDeniedNameMessage(t *testing.T) {
 	}
 	if got := res.Lookups(); len(got) != 0 {
 		t.Errorf("denied name reached the resolver: %q", got)
+	}
+}
+
+// TestDialHookJudgesSocketAddress changes the machine's address list
+// between the lookup and the socket: the lookup's check passes, so only
+// the dialer's Control hook stands between the buyer and the address.
+// The owner's own hook, which runs after the policy's, refuses every
+// socket, so no packet leaves even if the policy's hook were missing.
+func TestDialHookJudgesSocketAddress(t *testing.T) {
+	var lists int
+	var ownerHook int
+	p := newPolicy(t, egress.Config{
+		Resolver: egresstest.NewResolver().Answer("late.example", "1.1.1.1"),
+		HostAddrs: func() ([]netip.Addr, error) {
+			lists++
+			if lists == 1 {
+				return nil, nil
+			}
+			return []netip.Addr{netip.MustParseAddr("1.1.1.1")}, nil
+		},
+		Dialer: &net.Dialer{Timeout: time.Second, Control: func(string, string, syscall.RawConn) error {
+			ownerHook++
+			return errors.New("owner hook: no sockets in this test")
+		}},
+	})
+	start, calls := time.Now(), 0
+	p.SetClock(func() time.Time {
+		calls++
+		if calls == 1 { // the lookup's check still trusts the first list
+			return start
+		}
+		return start.Add(time.Minute)
+	})
+	_, err := p.DialContext(context.Background(), "tcp", "late.example:443")
+	if got := reasonOf(t, err); got != egress.ReasonHostLocal {
+		t.Fatalf("dial reason = %q (err %v), want %q from the Control hook", got, err, egress.ReasonHostLocal)
+	}
+	if ownerHook != 0 {
+		t.Errorf("owner hook ran %d times, want 0: the policy's hook must refuse first", ownerHook)
 	}
 }
