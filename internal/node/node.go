@@ -63,6 +63,10 @@ type Config struct {
 	// MaxRateBps caps the exit's total rate from the start; zero: none.
 	// SetMaxRate changes it.
 	MaxRateBps int64
+	// Exit tunes the exit: stream limits, Retry threshold, an operator's
+	// TLS certificate and a starting rate cap (MaxRateBps above, when set,
+	// takes precedence over Exit.MaxRateBps).
+	Exit quicexit.Options
 	// Refusal, when set, makes the exit refuse new tunnels from the start
 	// with this reason. Refuse changes it.
 	Refusal string
@@ -123,9 +127,13 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Node, error) {
 		Verifier: n.verifier,
 		Egress:   n.gate,
 		Meter:    n.meter,
+		Options:  cfg.Exit,
 	}, log.Named("exit"))
 	if err != nil {
 		return nil, fmt.Errorf("start exit: %w", err)
+	}
+	if cfg.MaxRateBps == 0 {
+		cfg.MaxRateBps = cfg.Exit.MaxRateBps
 	}
 	n.SetMaxRate(cfg.MaxRateBps)
 	if n.addr, err = n.exit.Listen(cfg.ListenQUIC); err != nil {

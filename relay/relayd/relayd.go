@@ -89,7 +89,6 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	warnUnapplied(cfg, log)
 	return node.Start(ctx, node.Config{
 		Key:    key,
 		Broker: client.New(cfg.BrokerURL, cfg.OperatorKey),
@@ -102,20 +101,6 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error)
 		AdvertiseAddr:     cfg.Advertise,
 		HeartbeatInterval: cfg.HeartbeatInterval,
 		ReceiptInterval:   cfg.ReceiptInterval,
-		MaxRateBps:        exit.MaxRateBps,
+		Exit:              exit,
 	}, log)
-}
-
-// warnUnapplied says which of the operator's exit settings the node
-// cannot pass to its exit yet: node.Config carries the rate cap only.
-// They are loaded and checked all the same, so that a bad file or value
-// fails at start.
-func warnUnapplied(cfg Config, log *zap.Logger) {
-	if cfg.TLSCertFile != "" {
-		log.Warn("TLS certificate checked but not presented: the node does not pass it to the exit yet")
-	}
-	if cfg.MaxStreamsPerLease != 0 || cfg.RetryAbove != 0 {
-		log.Warn("stream and Retry limits checked but not applied: the exit keeps its own defaults",
-			zap.Int("max_streams_per_lease", cfg.MaxStreamsPerLease), zap.Float64("retry_above", cfg.RetryAbove))
-	}
 }
