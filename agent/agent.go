@@ -1,9 +1,9 @@
 // Package agent is the home seller's node: it keeps the node's identity in
 // its data directory, measures spare throughput next to the household's own
-// traffic, applies the owner's controls (agent/owner) to its exit and
-// heartbeats, serves the local status API and dashboard (agent/status,
-// agent/dashboard), and runs the node's exit and broker session
-// (internal/node).
+// traffic, yields the relay's rate to the household (agent/yield), applies
+// the owner's controls (agent/owner) to its exit and heartbeats, serves the
+// local status API and dashboard (agent/status, agent/dashboard), and runs
+// the node's exit and broker session (internal/node).
 //
 // It talks to the broker only through the client SDK.
 package agent
@@ -19,6 +19,7 @@ import (
 	"github.com/sparelink/sparelink/agent/capacity"
 	"github.com/sparelink/sparelink/agent/owner"
 	"github.com/sparelink/sparelink/agent/status"
+	"github.com/sparelink/sparelink/agent/yield"
 	"github.com/sparelink/sparelink/client"
 	"github.com/sparelink/sparelink/internal/identity"
 	"github.com/sparelink/sparelink/internal/node"
@@ -30,6 +31,7 @@ type Agent struct {
 	cfg        Config
 	log        *zap.Logger
 	sampler    *capacity.Sampler
+	yield      *yield.Controller
 	node       *node.Node
 	controls   *owner.Controls
 	usage      *usage
@@ -87,6 +89,10 @@ func (a *Agent) startNode(ctx context.Context, key identity.Key) error {
 		Relay:       func() meter.Totals { return sumMeter(relayMeter) },
 	}, a.log.Named("capacity"))
 	a.startSpare = a.sampler.Snapshot().SpareBps
+	a.yield, err = yield.New(yield.Config{Source: a.sampler}, a.log.Named("yield"))
+	if err != nil {
+		return err
+	}
 	broker := client.New(a.cfg.BrokerURL, a.cfg.OperatorKey)
 	a.earnings = &earnings{broker: broker}
 	now := a.now()
@@ -94,6 +100,7 @@ func (a *Agent) startNode(ctx context.Context, key identity.Key) error {
 		Now: now, UsedBytes: a.usage.add(now, s.ResetDay(), 0).Bytes, SpareBps: a.startSpare,
 	})
 	a.state = controlState{decision: d, rules: rulesOf(s), listed: listedCapacity(s, a.startSpare)}
+	a.yield.SetCap(d.CapBps)
 	a.node, err = node.Start(ctx, node.Config{
 		Key: key, Broker: broker, Egress: policy, Meter: relayMeter,
 		Listing: node.Listing{

@@ -66,7 +66,7 @@ func (a *Agent) Status(context.Context) status.Status {
 		Serving: status.Serving{
 			Tunnels: d.Tunnels, NewLeases: d.NewLeases,
 			Reason: string(d.Reason), Detail: d.Reason.Sentence(),
-			CapBps: a.node.MaxRate(), SpareBps: d.SpareBps,
+			CapBps: a.node.MaxRate(), OwnerCapBps: d.CapBps, SpareBps: d.SpareBps,
 			ScheduleChange: a.controls.Schedule().NextChange(now),
 		},
 		Capacity: status.Capacity{

@@ -72,8 +72,8 @@ func (a *Agent) enforce(prev, d owner.Decision) {
 	} else {
 		a.node.Refuse(d.Reason.Sentence())
 	}
-	if d.CapBps != a.node.MaxRate() {
-		a.node.SetMaxRate(d.CapBps)
+	if d.CapBps != prev.CapBps {
+		a.yield.SetCap(d.CapBps) // yield's Run applies it to the exit
 	}
 	if d.EndOpen {
 		if n := a.node.EndTunnels(); n > 0 {

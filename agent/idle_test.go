@@ -10,6 +10,7 @@ import (
 
 	"github.com/sparelink/sparelink/agent"
 	"github.com/sparelink/sparelink/agent/owner"
+	"github.com/sparelink/sparelink/agent/yield"
 )
 
 // blast sends loopback TCP traffic as fast as it can until stop is
@@ -58,14 +59,26 @@ func blast(t *testing.T) (stop func()) {
 	return stop
 }
 
+// capNow is the exit's rate cap as the status API reports it.
+func capNow(t *testing.T, a *owned) int64 {
+	t.Helper()
+	st, err := a.api.Status(context.Background())
+	if err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	return st.Serving.CapBps
+}
+
 func TestOnlyWhenIdleYieldsToTheHousehold(t *testing.T) {
 	m := newMarket(t)
 	key, _ := m.operator()
 	o := newOrigin(t, 10)
 	a := startOwned(t, m, key, func(c *agent.Config) {
 		c.Interfaces = []string{"lo"}
+		c.LinkUpBps, c.LinkDownBps = 100_000_000, 100_000_000
 		c.IdleHold = 2 * time.Second
 		c.Owner = func(s *owner.Settings) {
+			s.MaxUpBps, s.MaxDownBps = 50_000_000, 50_000_000
 			s.OnlyWhenIdle = true
 			s.IdleBelowBps = 100_000_000 // 800 Mbit/s: far above the tests' own loopback traffic
 		}
@@ -73,17 +86,21 @@ func TestOnlyWhenIdleYieldsToTheHousehold(t *testing.T) {
 	d := exitDialer(t, buyLease(t, m.buyer(), "NL"))
 	a.waitReason(t, "")
 	exchange(t, d, o, 1)
+	waitFor(t, "the relay's rate to ramp up", func() bool { return capNow(t, a) > 1_000_000 })
 
 	stop := blast(t)
 	dec := a.waitReason(t, owner.ReasonHousehold)
 	if dec.Tunnels || dec.NewLeases || dec.EndOpen {
 		t.Errorf("household busy: got %+v, want no new tunnels or leases, open ones left alone", dec)
 	}
-	if st, _ := a.api.Status(context.Background()); st.Capacity.HouseholdUpBps < 100_000_000 {
-		t.Errorf("status: got household up %d B/s while blasting, want above the threshold", st.Capacity.HouseholdUpBps)
+	// Open tunnels yield too: the exit's rate drops to yield's floor.
+	waitFor(t, "the relay's rate to yield", func() bool { return capNow(t, a) <= yield.DefaultFloorBps })
+	if st, _ := a.api.Status(context.Background()); st.Capacity.HouseholdUpBps < 100_000_000 || st.Serving.OwnerCapBps != 50_000_000 {
+		t.Errorf("status: got household up %d B/s and owner cap %d while blasting, want above the threshold and the owner's cap", st.Capacity.HouseholdUpBps, st.Serving.OwnerCapBps)
 	}
 	refused(t, d, o.addr())
 	stop()
 	a.waitReason(t, "")
+	waitFor(t, "the relay's rate to come back", func() bool { return capNow(t, a) > 1_000_000 })
 	exchange(t, d, o, 1)
 }

@@ -37,7 +37,8 @@ func (a *Agent) Decision() owner.Decision {
 	return a.state.decision
 }
 
-// Run measures, applies the owner's controls, heartbeats and uploads
+// Run measures, yields to the household, applies the owner's controls,
+// heartbeats and uploads
 // receipts until ctx is done, then uploads the last receipts, saves the
 // month's usage and stops the exit and the status API.
 func (a *Agent) Run(ctx context.Context) error {
@@ -48,6 +49,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	loops := []func(context.Context){
 		a.sampler.Run,
 		a.control,
+		func(ctx context.Context) { a.yield.Run(ctx, a.applyRate) },
 		func(ctx context.Context) { a.earnings.run(ctx, a.cfg.BalanceInterval, a.now) },
 	}
 	if a.cfg.Reach != nil {
@@ -61,6 +63,16 @@ func (a *Agent) Run(ctx context.Context) error {
 		}()
 	}
 	return a.node.Run(ctx)
+}
+
+// applyRate caps the exit at the rate agent/yield allows, which follows
+// the household, and never above the owner's cap (yield keeps a floor
+// that a tiny owner's cap may be below).
+func (a *Agent) applyRate(bps int64) {
+	if c := a.Decision().CapBps; c > 0 {
+		bps = min(bps, c)
+	}
+	a.node.SetMaxRate(bps)
 }
 
 func (a *Agent) reachReport(r reach.Report) {

@@ -64,8 +64,11 @@ type Serving struct {
 	// Reason is an owner.Reason when either is false; Detail explains it.
 	Reason string `json:"reason,omitempty"`
 	Detail string `json:"detail,omitempty"`
-	// CapBps is the effective rate cap on relay traffic; zero: none.
+	// CapBps is the rate cap the exit applies now: the owner's cap,
+	// lowered while the household needs the line; zero: none.
 	CapBps int64 `json:"cap_bps"`
+	// OwnerCapBps is the owner's cap alone; zero: none.
+	OwnerCapBps int64 `json:"owner_cap_bps"`
 	// SpareBps is what heartbeats report to the broker.
 	SpareBps int64 `json:"spare_bps"`
 	// ScheduleChange is when the schedule next starts or stops sharing.

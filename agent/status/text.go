@@ -54,6 +54,9 @@ func sharing(s Serving) string {
 	if s.CapBps > 0 {
 		fmt.Fprintf(&b, "; cap %s", Mbit(s.CapBps))
 	}
+	if s.OwnerCapBps > 0 && s.OwnerCapBps != s.CapBps {
+		fmt.Fprintf(&b, " (yours %s)", Mbit(s.OwnerCapBps))
+	}
 	fmt.Fprintf(&b, "; offering %s", Mbit(s.SpareBps))
 	return b.String()
 }

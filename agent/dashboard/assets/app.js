@@ -98,7 +98,7 @@
     $('state').className = 'badge ' + (on ? 'on' : 'off');
     $('sharing').textContent = on ? 'Sharing spare capacity' : (s.detail || 'Not sharing');
     $('effective-cap').textContent = s.cap_bps > 0 ? mbit(s.cap_bps) : 'none';
-    $('effective-cap').dataset.bps = String(s.cap_bps);
+    $('owner-cap').textContent = s.owner_cap_bps > 0 ? mbit(s.owner_cap_bps) : 'none';
     $('offering').textContent = mbit(s.spare_bps);
     $('schedule-note').textContent = st.settings.schedule
       ? st.settings.schedule + (s.schedule_change ? ' (changes ' + new Date(s.schedule_change).toLocaleString() + ')' : '')
