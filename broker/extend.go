@@ -37,6 +37,7 @@ func (b *Broker) extendLease(w http.ResponseWriter, r *http.Request, p principal
 	if err != nil {
 		return storeProblem(err, "extend lease")
 	}
+	b.afterHold(r.Context(), l.BuyerID, ext.AddHoldMicros)
 	return b.writeLease(w, r.Context(), http.StatusOK, l)
 }
 

@@ -81,6 +81,7 @@ func (b *Broker) createLease(w http.ResponseWriter, r *http.Request, p principal
 	}
 	if created {
 		b.metrics.leases.Inc()
+		b.afterHold(r.Context(), p.AccountID, stored.HoldMicros)
 	}
 	return b.writeLease(w, r.Context(), http.StatusCreated, stored)
 }

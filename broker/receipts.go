@@ -82,6 +82,9 @@ func (s *settler) settle(ctx context.Context, enc string) (api.ReceiptResult, er
 		return res, storeProblem(err, "settle")
 	}
 	s.b.metrics.settled.Add(float64(sr.ChargedMicros))
+	if sr.Applied {
+		s.b.afterCharge(ctx, l, sr.ChargedMicros)
+	}
 	res.Applied, res.ChargedMicros, res.Exhausted = sr.Applied, sr.ChargedMicros, sr.Exhausted
 	return res, nil
 }

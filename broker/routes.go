@@ -43,6 +43,10 @@ func (b *Broker) routes() http.Handler {
 	b.private(mux, "GET /v1/balance", anyAccount, b.balance)
 	b.private(mux, "GET /v1/ledger", anyAccount, b.ledger)
 	b.private(mux, "GET /v1/statements", operatorOnly, b.statements)
+	b.private(mux, "POST /v1/webhooks", anyAccount, b.createWebhook)
+	b.private(mux, "GET /v1/webhooks", anyAccount, b.listWebhooks)
+	b.private(mux, "GET /v1/webhooks/{id}", anyAccount, b.getWebhook)
+	b.private(mux, "DELETE /v1/webhooks/{id}", anyAccount, b.deleteWebhook)
 
 	b.private(mux, "POST /v1/nodes/challenge", operatorOnly, b.challenge)
 	b.private(mux, "POST /v1/nodes", operatorOnly, b.registerNode)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,8 +15,9 @@ import (
 )
 
 // Sweep closes, as expired, every active lease this broker has seen whose
-// time is up, releasing the rest of its hold, and forgets idempotent
-// answers older than Config.IdempotencyTTL. The daemon calls it every few
+// time is up, releasing the rest of its hold, raises lease_exits_changed
+// for the others whose exits went offline or came back, and forgets
+// idempotent answers older than Config.IdempotencyTTL. The daemon calls it every few
 // seconds; reads close expired leases too, so a lease created by another
 // broker replica is closed at the latest when it is next read.
 func (b *Broker) Sweep(ctx context.Context) error {
@@ -34,6 +37,9 @@ func (b *Broker) Sweep(ctx context.Context) error {
 	}
 	if closed > 0 {
 		b.log.Debug("swept expired leases", zap.Int("closed", closed))
+	}
+	if err := b.watchExits(ctx, b.expiry.ids()); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -56,6 +62,13 @@ func (e *expiries) remove(id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.m, id)
+}
+
+// ids returns every tracked lease.
+func (e *expiries) ids() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Collect(maps.Keys(e.m))
 }
 
 // due returns the leases whose expiry is at or before now.

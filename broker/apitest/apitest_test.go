@@ -130,3 +130,37 @@ func TestDocumentLoads(t *testing.T) {
 		t.Fatalf("the broker's OpenAPI document: %v", err)
 	}
 }
+
+func TestCheckWebhook(t *testing.T) {
+	v, err := apitest.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := `{"id":"evt_0a1b","type":"low_balance","account_id":"ac_1","created_at":"2026-03-01T12:00:00Z",` +
+		`"data":{"available_micros":5,"threshold_micros":1000000}}`
+	header := func(typ string) http.Header {
+		return http.Header{"Content-Type": {jsonType}, "Sparelink-Event-Id": {"evt_0a1b"}, "Sparelink-Event-Type": {typ},
+			"Sparelink-Signature": {"t=1772366400,v1=" + strings.Repeat("ab", 32)}}
+	}
+	tests := []struct {
+		name     string
+		typ      string
+		header   http.Header
+		body     string
+		wantFail bool
+	}{
+		{"documented", "low_balance", header("low_balance"), good, false},
+		{"undocumented type", "meteor_strike", header("meteor_strike"), good, true},
+		{"type differs from body", "usage_threshold", header("usage_threshold"), good, true},
+		{"missing signature", "low_balance", http.Header{"Content-Type": {jsonType}, "Sparelink-Event-Id": {"evt_0a1b"}, "Sparelink-Event-Type": {"low_balance"}}, good, true},
+		{"extra data field", "low_balance", header("low_balance"), strings.Replace(good, `"threshold_micros"`, `"x":1,"threshold_micros"`, 1), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := v.CheckWebhook(tt.typ, tt.header, []byte(tt.body))
+			if (err != nil) != tt.wantFail {
+				t.Errorf("got %v, want failure %v", err, tt.wantFail)
+			}
+		})
+	}
+}

@@ -279,6 +279,63 @@ type IdempotencyRecord struct {
 	CreatedAt   time.Time // when the key was (last) claimed
 }
 
+// Webhook is an endpoint an account asked the broker to post its events
+// to, signed with Secret.
+type Webhook struct {
+	ID        string
+	AccountID string
+	URL       string
+	Events    []string // event types it receives
+	Secret    string
+	CreatedAt time.Time
+	DeletedAt time.Time // zero: active
+}
+
+// Event is something that happened to an account, in the outbox until it
+// reaches the account's webhooks. Payload is the exact JSON body they get.
+type Event struct {
+	ID        string // receivers deduplicate on it
+	AccountID string
+	Type      string
+	Payload   []byte
+	CreatedAt time.Time
+}
+
+// DeliveryState is where a delivery of an event to a webhook is.
+type DeliveryState string
+
+// Delivery states.
+const (
+	DeliveryPending   DeliveryState = "pending"
+	DeliveryDelivered DeliveryState = "delivered"
+	DeliveryFailed    DeliveryState = "failed" // retries exhausted, or the webhook was deleted
+)
+
+// Delivery is one event on its way to one webhook, with what sending it
+// needs.
+type Delivery struct {
+	ID          int64
+	EventID     string
+	EventType   string
+	WebhookID   string
+	URL         string
+	Secret      string
+	Payload     []byte
+	State       DeliveryState
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string
+}
+
+// DeliveryOutcome is the result of one attempt: delivered, or to be tried
+// again at RetryAt, or (zero RetryAt) given up.
+type DeliveryOutcome struct {
+	DeliveryID int64
+	Delivered  bool
+	RetryAt    time.Time
+	Error      string
+}
+
 // Store is everything the broker needs from storage. Implementations must be
 // safe for concurrent use; every method that moves money runs in one
 // database transaction. The conformance suite in broker/store/storetest
@@ -360,6 +417,33 @@ type Store interface {
 	// Settlements lists settlement records; Settle writes one, in its
 	// transaction, whenever it raises a pair's bytes or moves money.
 	Settlements(ctx context.Context, f SettlementFilter) ([]SettlementRecord, error)
+
+	// CreateWebhook stores an active webhook; its account must exist.
+	CreateWebhook(ctx context.Context, w Webhook) error
+	// Webhook reads a webhook, deleted or not, or ErrNotFound.
+	Webhook(ctx context.Context, id string) (Webhook, error)
+	// Webhooks lists an account's active webhooks by ID after afterID.
+	Webhooks(ctx context.Context, accountID, afterID string, limit int) ([]Webhook, error)
+	// DeleteWebhook deletes the account's webhook (of another account:
+	// ErrNotFound) and fails its pending deliveries. Deleting twice keeps
+	// the first time.
+	DeleteWebhook(ctx context.Context, accountID, id string, at time.Time) error
+	// EnqueueEvent stores e with a pending delivery, due at e.CreatedAt,
+	// for each active webhook of e.AccountID that receives e.Type, and
+	// returns how many; with none it stores nothing. A repeated event ID
+	// is ErrConflict.
+	EnqueueEvent(ctx context.Context, e Event) (deliveries int, err error)
+	// ClaimDeliveries returns up to limit pending deliveries due at now,
+	// oldest first, and moves their NextAttempt to lockUntil, atomically,
+	// so that a concurrent claim (another broker) skips them while they
+	// are sent.
+	ClaimDeliveries(ctx context.Context, now, lockUntil time.Time, limit int) ([]Delivery, error)
+	// FinishDelivery records an attempt of a pending delivery: Attempts
+	// rises, and it becomes delivered, pending again at o.RetryAt, or
+	// failed. A delivery that is not pending is left alone.
+	FinishDelivery(ctx context.Context, o DeliveryOutcome) error
+	// Deliveries lists the deliveries of an event, by ID.
+	Deliveries(ctx context.Context, eventID string) ([]Delivery, error)
 
 	// ClaimIdempotency claims (r.AccountID, r.Key) for the request r
 	// describes, atomically: when no record exists, or a pending one was
