@@ -43,7 +43,7 @@ func TestHelp(t *testing.T) {
 		want []string
 	}{
 		{cmdCLI, []string{"demo", "gateway", "--version"}},
-		{cmdBroker, []string{"--listen", "--data-dir", "--db", "--fee-bps", "--version"}},
+		{cmdBroker, []string{"--listen", "--data-dir", "--store", "--fee-bps", "--version"}},
 		{cmdAgent, []string{"--operator-key", "--broker", "--country", "--max-rate", "--egress-allow", "--egress-deny"}},
 		{cmdRelay, []string{"--operator-key", "--broker", "--country", "--capacity", "--egress-allow"}},
 		{cmdBench, []string{"--mib", "--rounds", "--out"}},
