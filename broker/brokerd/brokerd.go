@@ -39,6 +39,9 @@ type Config struct {
 	TokenTTL     time.Duration
 	// SweepInterval between expiry sweeps; zero means 5s.
 	SweepInterval time.Duration
+	// WebhookInsecure lets webhooks use http URLs and private or loopback
+	// addresses. It is for development and tests on one machine only.
+	WebhookInsecure bool
 }
 
 // File names inside the data directory.
@@ -70,6 +73,7 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(url string
 	if err := bootstrapAdmin(ctx, b, filepath.Join(cfg.DataDir, AdminKeyFile), log); err != nil {
 		return err
 	}
+	defer deliverWebhooks(ctx, b, log)()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -113,8 +117,26 @@ func newBroker(cfg Config, st store.Store, log *zap.Logger) (*broker.Broker, err
 	}
 	return broker.New(broker.Config{
 		Signer: signer, ChallengeSecret: secret, FeeBPS: cfg.FeeBPS,
-		HeartbeatTTL: cfg.HeartbeatTTL, TokenTTL: cfg.TokenTTL,
+		HeartbeatTTL: cfg.HeartbeatTTL, TokenTTL: cfg.TokenTTL, WebhookInsecure: cfg.WebhookInsecure,
 	}, st, log)
+}
+
+// deliverWebhooks sends the outbox's webhook deliveries in the background
+// until the returned stop is called (before the store closes). Every
+// replica sharing a store may run it: claims are exclusive.
+func deliverWebhooks(ctx context.Context, b *broker.Broker, log *zap.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := b.DeliverWebhooks(ctx); err != nil {
+			log.Error("webhook delivery stopped", zap.Error(err))
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 func serve(ctx context.Context, cfg Config, b *broker.Broker, ln net.Listener, log *zap.Logger, ready func(string)) error {

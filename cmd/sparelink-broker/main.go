@@ -28,6 +28,7 @@ admin API key to <data-dir>/admin.key (mode 0600).`, &common)
 	f.Int64Var(&cfg.FeeBPS, "fee-bps", 1000, "broker fee in basis points of each charge")
 	f.DurationVar(&cfg.HeartbeatTTL, "heartbeat-ttl", 0, "nodes silent for longer are offline (default 30s)")
 	f.DurationVar(&cfg.TokenTTL, "token-ttl", 0, "lifetime of lease tokens (default 10m)")
+	f.BoolVar(&cfg.WebhookInsecure, "webhook-insecure", false, "allow http webhook URLs and private or loopback addresses (development only)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		log, err := common.Setup(cmd)
 		if err != nil {
