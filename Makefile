@@ -29,7 +29,7 @@ demo:
 ## throughput against raw TCP and raw QUIC, metering on vs off, latency
 ## added by the exit; about a minute on two cores
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./metering/... ./client/... ./relay/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./metering/... ./client/... ./relay/... ./broker/...
 	$(GO) run ./cmd/sparelink-bench --log-level warn --mib 32 --rounds 5 --out bench-results.json
 
 ## lint: formatting, vet and staticcheck
