@@ -42,6 +42,15 @@ type Config struct {
 	// WebhookInsecure lets webhooks use http URLs and private or loopback
 	// addresses. It is for development and tests on one machine only.
 	WebhookInsecure bool
+	// Prices is a price table file (broker.LoadPriceTable); empty: none,
+	// leases pay their exits' floors.
+	Prices string
+	// RateLimit and RateBurst limit each API key; zero: the broker's
+	// defaults.
+	RateLimit float64
+	RateBurst int
+	// LowBalanceMicros raises low_balance webhooks; zero: the default.
+	LowBalanceMicros int64
 }
 
 // File names inside the data directory.
@@ -115,10 +124,17 @@ func newBroker(cfg Config, st store.Store, log *zap.Logger) (*broker.Broker, err
 	if err != nil {
 		return nil, err
 	}
-	return broker.New(broker.Config{
+	bc := broker.Config{
 		Signer: signer, ChallengeSecret: secret, FeeBPS: cfg.FeeBPS,
 		HeartbeatTTL: cfg.HeartbeatTTL, TokenTTL: cfg.TokenTTL, WebhookInsecure: cfg.WebhookInsecure,
-	}, st, log)
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, LowBalanceMicros: cfg.LowBalanceMicros,
+	}
+	if cfg.Prices != "" {
+		if bc.Prices, err = broker.LoadPriceTable(cfg.Prices); err != nil {
+			return nil, err
+		}
+	}
+	return broker.New(bc, st, log)
 }
 
 // deliverWebhooks sends the outbox's webhook deliveries in the background

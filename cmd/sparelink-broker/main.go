@@ -29,6 +29,10 @@ admin API key to <data-dir>/admin.key (mode 0600).`, &common)
 	f.DurationVar(&cfg.HeartbeatTTL, "heartbeat-ttl", 0, "nodes silent for longer are offline (default 30s)")
 	f.DurationVar(&cfg.TokenTTL, "token-ttl", 0, "lifetime of lease tokens (default 10m)")
 	f.BoolVar(&cfg.WebhookInsecure, "webhook-insecure", false, "allow http webhook URLs and private or loopback addresses (development only)")
+	f.StringVar(&cfg.Prices, "prices", "", "price table file (JSON, see docs/api.md): minimum prices per country and connection type, and the fee")
+	f.Float64Var(&cfg.RateLimit, "rate-limit", 0, "requests per second each API key may send (default 100)")
+	f.IntVar(&cfg.RateBurst, "rate-burst", 0, "requests each API key may send at once (default 200)")
+	f.Int64Var(&cfg.LowBalanceMicros, "low-balance-micros", 0, "available balance below which low_balance webhooks fire (default: the broker's)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		log, err := common.Setup(cmd)
 		if err != nil {
