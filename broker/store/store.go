@@ -155,6 +155,18 @@ type Lease struct {
 	ClosedAt         time.Time
 }
 
+// EndedLease is a lease that stopped being active: closed, expired or
+// exhausted. Exits learn of it in their heartbeat answers, so that they
+// refuse its tokens and end its tunnels.
+type EndedLease struct {
+	LeaseID   string
+	Status    LeaseStatus
+	ExpiresAt time.Time
+	// EndedAt is when the lease last left the active state: its close
+	// time, or when a receipt used up its hold.
+	EndedAt time.Time
+}
+
 // LeaseExtension buys more of a lease: more bytes, more time, or both.
 type LeaseExtension struct {
 	LeaseID       string
@@ -400,6 +412,11 @@ type Store interface {
 	// (closed, expired). Closing a lease that is neither active nor
 	// exhausted returns it unchanged.
 	CloseLease(ctx context.Context, id string, status LeaseStatus, at time.Time) (Lease, error)
+	// EndedLeases lists up to limit leases served by nodeID that are not
+	// active and ended at or after since, most recently ended first (ties
+	// by lease ID). limit is clamped to 1..1000, 0 meaning 100. A lease
+	// that an extension made active again is not listed.
+	EndedLeases(ctx context.Context, nodeID string, since time.Time, limit int) ([]EndedLease, error)
 
 	// Settle applies the increase of a cumulative receipt over what was
 	// settled for (lease, node): buyer's held book −charge, the node's

@@ -56,7 +56,7 @@ func (s *Store) closeLease(ctx context.Context, tx pgx.Tx, id string, status sto
 			return store.Lease{}, err
 		}
 	}
-	_, err = tx.Exec(ctx, `UPDATE leases SET status = $1, closed_at = $2 WHERE id = $3`,
+	_, err = tx.Exec(ctx, `UPDATE leases SET status = $1, closed_at = $2, ended_at = $2 WHERE id = $3`,
 		string(status), toNanos(at), id)
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("update lease: %w", err)

@@ -100,12 +100,14 @@ func (s *Store) charge(ctx context.Context, tx pgx.Tx, l leaseRow, operator stri
 	if err != nil {
 		return "", err
 	}
-	status := l.Status
+	status, ended := l.Status, int64(0)
 	if o.exhausted {
-		status = store.LeaseExhausted
+		status, ended = store.LeaseExhausted, toNanos(s.now())
 	}
-	_, err = tx.Exec(ctx, `UPDATE leases SET charged_micros = charged_micros + $1, status = $2 WHERE id = $3`,
-		o.charge, string(status), l.ID)
+	// ended_at stays as it was unless this charge ends the lease.
+	_, err = tx.Exec(ctx, `UPDATE leases SET charged_micros = charged_micros + $1, status = $2,
+		ended_at = CASE WHEN $3::BIGINT > 0 THEN $3::BIGINT ELSE ended_at END WHERE id = $4`,
+		o.charge, string(status), ended, l.ID)
 	if err != nil {
 		return "", fmt.Errorf("update lease %s: %w", l.ID, err)
 	}

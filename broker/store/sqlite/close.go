@@ -54,8 +54,8 @@ func (s *Store) closeLease(ctx context.Context, tx *sql.Tx, id string, status st
 			return store.Lease{}, err
 		}
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE leases SET status = ?, closed_at = ? WHERE id = ?`,
-		string(status), toNanos(at), id)
+	_, err = tx.ExecContext(ctx, `UPDATE leases SET status = ?, closed_at = ?, ended_at = ? WHERE id = ?`,
+		string(status), toNanos(at), toNanos(at), id)
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("update lease: %w", err)
 	}

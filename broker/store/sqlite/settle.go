@@ -140,13 +140,14 @@ func (s *Store) charge(ctx context.Context, tx *sql.Tx, l leaseRow, operator str
 	if err != nil {
 		return "", err
 	}
-	status := l.Status
+	status, ended := l.Status, int64(0)
 	if o.exhausted {
-		status = store.LeaseExhausted
+		status, ended = store.LeaseExhausted, toNanos(s.now())
 	}
-	_, err = tx.ExecContext(ctx,
-		`UPDATE leases SET charged_micros = charged_micros + ?, status = ? WHERE id = ?`,
-		o.charge, string(status), l.ID)
+	// ended_at stays as it was unless this charge ends the lease.
+	_, err = tx.ExecContext(ctx, `UPDATE leases SET charged_micros = charged_micros + ?, status = ?,
+		ended_at = CASE WHEN ? > 0 THEN ? ELSE ended_at END WHERE id = ?`,
+		o.charge, string(status), ended, ended, l.ID)
 	if err != nil {
 		return "", fmt.Errorf("update lease %s: %w", l.ID, err)
 	}

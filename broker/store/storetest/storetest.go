@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CloseLease", testCloseLease},
 		{"ExtendLease", testExtendLease},
 		{"ExtendExhausted", testExtendExhausted},
+		{"EndedLeases", testEndedLeases},
 		{"Settle", testSettle},
 		{"SettleRejects", testSettleRejects},
 		{"SettleExhaustion", testSettleExhaustion},
