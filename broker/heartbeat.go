@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -27,12 +28,39 @@ func (b *Broker) heartbeat(w http.ResponseWriter, r *http.Request, p principal) 
 	if err := b.st.RecordHeartbeat(r.Context(), store.Heartbeat{NodeID: n.ID, SpareBps: req.SpareBps, At: b.now()}); err != nil {
 		return storeProblem(err, "heartbeat")
 	}
+	revoked, err := b.revocations(r.Context(), n.ID)
+	if err != nil {
+		return storeProblem(err, "ended leases")
+	}
 	writeJSON(w, http.StatusOK, api.HeartbeatResponse{
 		NodeID:               n.ID,
 		Status:               api.NodeOnline,
 		NextHeartbeatSeconds: max(1, int(b.cfg.HeartbeatTTL/3/time.Second)),
+		Revoked:              revoked,
 	})
 	return nil
+}
+
+// maxRevocations bounds one heartbeat answer's revocation list. A node
+// serving more leases that ended within one token lifetime learns of the
+// most recent ones; the rest lose their tunnels when their tokens expire.
+const maxRevocations = 1000
+
+// revocations lists the node's leases that ended within the last token
+// lifetime: every token issued for such a lease was issued while it was
+// active, so it expires by the end time plus the token lifetime, or the
+// lease's expiry if sooner. Older ended leases have no live tokens left.
+func (b *Broker) revocations(ctx context.Context, nodeID string) ([]api.Revocation, error) {
+	ended, err := b.st.EndedLeases(ctx, nodeID, b.now().Add(-b.cfg.TokenTTL), maxRevocations)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.Revocation, 0, len(ended))
+	for _, e := range ended {
+		until := minTime(e.ExpiresAt, e.EndedAt.Add(b.cfg.TokenTTL))
+		out = append(out, api.Revocation{LeaseID: e.LeaseID, Until: until})
+	}
+	return out, nil
 }
 
 // listNodes lists exits, filtered by the query: country, subdivision,

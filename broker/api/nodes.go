@@ -64,9 +64,23 @@ type HeartbeatRequest struct {
 	SpareBps int64 `json:"spare_bps"`
 }
 
-// HeartbeatResponse tells the node its state and when to report again.
+// HeartbeatResponse tells the node its state, when to report again and
+// which of its leases ended recently.
 type HeartbeatResponse struct {
 	NodeID               string `json:"node_id"`
 	Status               string `json:"status"`
 	NextHeartbeatSeconds int    `json:"next_heartbeat_seconds"`
+	// Revoked lists the node's leases that ended (closed, expired or
+	// exhausted) within the last token lifetime, most recent first. The
+	// node refuses their tokens until each entry's Until and ends their
+	// tunnels.
+	Revoked []Revocation `json:"revoked"`
+}
+
+// Revocation is one ended lease in a heartbeat answer. Until is the
+// latest expiry of any token issued for it; past it the tokens are
+// refused as expired anyway.
+type Revocation struct {
+	LeaseID string    `json:"lease_id"`
+	Until   time.Time `json:"until"`
 }

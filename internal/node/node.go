@@ -1,7 +1,10 @@
 // Package node runs what every exit node has in common, whether it is a home
 // agent or an ISP relay: the QUIC exit, registration with the broker, the
 // broker's token keys, heartbeats with spare capacity, and the upload of
-// signed cumulative receipts for the traffic it carried.
+// signed cumulative receipts for the traffic it carried. Leases the broker
+// reports ended in its heartbeat answers, and leases a receipt upload finds
+// exhausted, are revoked on the exit: their tokens are refused and their
+// tunnels end.
 //
 // Owner policy and capacity measurement belong to the agent; this package
 // is told the spare capacity through Config.Spare and offers the hooks the
@@ -60,6 +63,11 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	// ReceiptInterval between receipt uploads; zero means 5s.
 	ReceiptInterval time.Duration
+	// TokenTTL is the longest life of the broker's lease tokens: a lease
+	// that a receipt upload finds exhausted is refused locally for this
+	// long, before the broker's heartbeat answer names its exact time.
+	// Zero means 10m, the broker's default.
+	TokenTTL time.Duration
 	// MaxRateBps caps the exit's total rate from the start; zero: none.
 	// SetMaxRate changes it.
 	MaxRateBps int64
@@ -84,6 +92,7 @@ type Node struct {
 	receipts *issuer
 	maxRate  atomic.Int64
 	beat     chan struct{} // HeartbeatNow's requests
+	revoked  revocations
 
 	mu      sync.Mutex // guards listing and health
 	listing Listing
@@ -107,6 +116,9 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Node, error) {
 	}
 	if cfg.ReceiptInterval == 0 {
 		cfg.ReceiptInterval = 5 * time.Second
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = 10 * time.Minute
 	}
 	if cfg.Spare == nil {
 		cfg.Spare = func() int64 { return cfg.Listing.CapacityBps }

@@ -64,9 +64,12 @@ func (n *Node) Register(ctx context.Context, capacityBps int64) error {
 
 func (n *Node) heartbeat(ctx context.Context) {
 	spare := n.cfg.Spare()
-	_, err := n.cfg.Broker.Heartbeat(ctx, n.ID(), api.HeartbeatRequest{SpareBps: spare})
+	res, err := n.cfg.Broker.Heartbeat(ctx, n.ID(), api.HeartbeatRequest{SpareBps: spare})
 	if err != nil && ctx.Err() != nil {
 		return // shutting down: not the broker's fault
+	}
+	if err == nil {
+		n.applyRevocations(res.Revoked)
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()

@@ -8,8 +8,9 @@ import (
 	"go.uber.org/zap"
 )
 
-// Run sends heartbeats, refreshes the broker's token keys and uploads
-// receipts until ctx is done, then uploads the last receipts.
+// Run sends heartbeats, applies the revocations their answers carry,
+// refreshes the broker's token keys and uploads receipts until ctx is
+// done, then uploads the last receipts.
 func (n *Node) Run(ctx context.Context) error {
 	hb := time.NewTicker(n.cfg.HeartbeatInterval)
 	defer hb.Stop()
@@ -78,7 +79,7 @@ func (n *Node) Flush(ctx context.Context) error {
 			continue
 		}
 		if r.Exhausted {
-			n.log.Info("lease exhausted", zap.String("lease", r.LeaseID))
+			n.exhausted(r.LeaseID)
 		}
 	}
 	return errors.Join(errs...)
