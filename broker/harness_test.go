@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/broker/apitest"
 	"github.com/sparelink/sparelink/broker/store"
-	"github.com/sparelink/sparelink/broker/store/sqlite"
 	"github.com/sparelink/sparelink/client"
 	"github.com/sparelink/sparelink/internal/identity"
 )
@@ -40,13 +38,14 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// market is a broker on a real SQLite file behind a real loopback HTTP
-// server, with an admin SDK client.
+// market is a broker on a real store (a SQLite file, or a PostgreSQL
+// database under TestPostgres; see stores_test.go) behind a real loopback
+// HTTP server, with an admin SDK client.
 type market struct {
 	t      *testing.T
 	ctx    context.Context
 	clock  *clock
-	store  *sqlite.Store
+	store  store.Store
 	broker *broker.Broker
 	url    string
 	dir    string
@@ -86,20 +85,16 @@ func newMarketWith(t *testing.T, s setup) *market {
 	}
 	m := &market{t: t, ctx: ctx, clock: &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}, dir: t.TempDir(),
 		http: apitest.Client(t)}
-	st, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(m.dir, "broker.db"), Now: m.clock.Now}, s.log)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	m.store = st
+	m.store = openStore(t, m.dir, m.clock.Now, s.log)
 	cfg := broker.Config{FeeBPS: feeBPS, HeartbeatTTL: heartbeatTTL, Now: m.clock.Now}
 	if s.config != nil {
 		s.config(&cfg)
 	}
-	var used store.Store = st
+	used := m.store
 	if s.store != nil {
-		used = s.store(st)
+		used = s.store(m.store)
 	}
+	var err error
 	m.broker, err = broker.New(cfg, used, s.log)
 	if err != nil {
 		t.Fatalf("new broker: %v", err)
