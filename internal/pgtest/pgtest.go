@@ -16,7 +16,11 @@
 // refuses to run as root, so under root the server runs as the system user
 // "postgres" that the Debian package creates.
 //
-// It is for tests only; it is not a way to run PostgreSQL in production.
+// StartServer runs the same kind of throwaway server for tools outside
+// tests, such as the broker measurements of cmd/sparelink-bench.
+//
+// It is for tests and benchmarks only; it is not a way to run PostgreSQL
+// in production.
 package pgtest
 
 import (
