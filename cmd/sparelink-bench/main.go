@@ -1,9 +1,11 @@
 // Command sparelink-bench measures throughput through SpareLink's exit and
-// gateway against raw loopback TCP and raw quic-go on the same machine, and
-// prints a table. `make bench` runs it.
+// gateway against raw loopback TCP and raw quic-go on the same machine,
+// the broker's API on SQLite and PostgreSQL, and prints a table. `make
+// bench` runs it.
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -22,6 +24,7 @@ func main() {
 	var cfg bench.Config
 	var out string
 	var mib int64
+	var brokerNodes string
 	cmd := cli.NewRoot("sparelink-bench", "Measure SpareLink throughput against raw baselines",
 		`sparelink-bench moves data through loopback TCP, a raw quic-go stream, the
 QUIC exit (HTTP/3 CONNECT) and the gateway (SOCKS5 through the exit), keeps
@@ -29,11 +32,15 @@ the best of several rounds, prints a table with each figure's ratio to its
 baseline and writes the results as a JSON array. It also reports the agent's
 footprint (binary sizes per router architecture, idle RSS and CPU) and,
 when run as root, how fast relay traffic yields to household traffic on a
-shaped link between network namespaces.`, &common)
+shaped link between network namespaces. Last it measures the broker's API
+on loopback with each --broker-nodes market size, on SQLite and on a
+throwaway PostgreSQL (left out when its binaries are not installed): lease
+creates and heartbeats per second, and quote latency p50 and p99.`, &common)
 	f := cmd.Flags()
 	f.StringVar(&out, "out", "bench-results.json", "JSON results file (empty: none)")
 	f.Int64Var(&mib, "mib", 64, "MiB moved per measurement")
 	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds per measurement; the best counts")
+	f.StringVar(&brokerNodes, "broker-nodes", "10000,100000", "comma-separated market sizes for the broker measurements (empty: none)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		log, err := common.Setup(cmd)
 		if err != nil {
@@ -41,6 +48,10 @@ shaped link between network namespaces.`, &common)
 		}
 		defer log.Sync()
 		cfg.Bytes = mib << 20
+		nodes, err := bench.ParseNodeCounts(brokerNodes)
+		if err != nil {
+			return fmt.Errorf("--broker-nodes: %w", err)
+		}
 		ctx, stop := cli.SignalContext()
 		defer stop()
 		results, err := bench.Run(ctx, cfg, log)
@@ -53,6 +64,13 @@ shaped link between network namespaces.`, &common)
 		}
 		for _, r := range rows {
 			results = append(results, bench.Result(r))
+		}
+		if len(nodes) > 0 {
+			brokerRows, err := bench.BrokerRun(ctx, bench.BrokerConfig{Nodes: nodes}, log)
+			if err != nil {
+				return err
+			}
+			results = append(results, brokerRows...)
 		}
 		bench.PrintTable(os.Stdout, results)
 		if out == "" {
