@@ -50,7 +50,7 @@ func (c BrokerConfig) withDefaults() BrokerConfig {
 }
 
 // ErrBadNodes means a BrokerConfig asked for a market without nodes.
-var ErrBadNodes = errors.New("node counts must be positive")
+var ErrBadNodes = errors.New("node counts must be positive integers")
 
 // brokerStores are the engines measured, SQLite first: it is the
 // baseline of PostgreSQL's rows.
@@ -94,6 +94,8 @@ func BrokerRun(ctx context.Context, cfg BrokerConfig, log *zap.Logger) ([]Result
 	}
 	return brokerResults(all), nil
 }
+
+var _ nodeInserter = (*sqlite.Store)(nil)
 
 // openSQLite opens a store in a new temporary directory; closing it
 // removes the directory.

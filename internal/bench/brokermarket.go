@@ -100,10 +100,51 @@ func (m *brokerMarket) createAccounts(ctx context.Context, b *broker.Broker, url
 	return nil
 }
 
+// nodeInserter is a store that can insert many nodes at once, as
+// sqlite.Store's InsertNodes does: seeding 100,000 nodes one transaction
+// at a time would take most of the run.
+type nodeInserter interface {
+	InsertNodes(ctx context.Context, nodes []store.Node) error
+}
+
+// seedBatch is how many nodes one InsertNodes call stores.
+const seedBatch = 10_000
+
 // seed stores online nodes straight into the store, as registrations
 // would leave them but without the signed round trips, until the market
 // has n of them.
 func (m *brokerMarket) seed(ctx context.Context, n int) error {
+	var err error
+	if ins, ok := m.st.(nodeInserter); ok {
+		err = m.seedBatches(ctx, ins, n)
+	} else {
+		err = m.seedParallel(ctx, n)
+	}
+	if err != nil {
+		return err
+	}
+	m.nodes = max(m.nodes, n)
+	return nil
+}
+
+// seedBatches inserts the missing nodes seedBatch at a time.
+func (m *brokerMarket) seedBatches(ctx context.Context, ins nodeInserter, n int) error {
+	now := time.Now()
+	for from := m.nodes; from < n; from += seedBatch {
+		batch := make([]store.Node, 0, seedBatch)
+		for i := from; i < min(from+seedBatch, n); i++ {
+			batch = append(batch, m.benchNode(i, now))
+		}
+		if err := ins.InsertNodes(ctx, batch); err != nil {
+			return fmt.Errorf("seed nodes from %d: %w", from, err)
+		}
+	}
+	return nil
+}
+
+// seedParallel upserts the missing nodes from seedWorkers goroutines,
+// which a server engine such as PostgreSQL runs side by side.
+func (m *brokerMarket) seedParallel(ctx context.Context, n int) error {
 	g, ctx := errgroup.WithContext(ctx)
 	now := time.Now()
 	for w := range seedWorkers {
@@ -116,11 +157,7 @@ func (m *brokerMarket) seed(ctx context.Context, n int) error {
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	m.nodes = max(m.nodes, n)
-	return nil
+	return g.Wait()
 }
 
 // benchNode is the i-th node of the market.
