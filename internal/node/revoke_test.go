@@ -92,7 +92,13 @@ func TestClosedLeaseRevokedAtHeartbeat(t *testing.T) {
 			d := exitDialer(t, l)
 			c := openTunnel(t, d, o)
 			waitFor(t, "the tunnel to open", func() bool { return n.ActiveTunnels() == 1 })
-			m.refuseBeats.Store(tt.offline)
+			if tt.offline {
+				// Heartbeats go one at a time: once a refused one arrives,
+				// none that could carry the revocation is in flight.
+				m.refuseBeats.Store(true)
+				seen := m.heartbeats.Load()
+				waitFor(t, "a refused heartbeat", func() bool { return m.heartbeats.Load() > seen })
+			}
 			if _, err := buyer.CloseLease(context.Background(), l.ID); err != nil {
 				t.Fatalf("close lease: %v", err)
 			}
