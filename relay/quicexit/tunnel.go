@@ -74,11 +74,14 @@ func (t *tunnel) abort() {
 	str := t.str
 	t.mu.Unlock()
 	t.end()
-	_ = t.dest.Close()
+	// Reset the buyer's stream before closing the destination: closing it
+	// first lets the copy loop half-close the stream cleanly, and the buyer
+	// would take an aborted tunnel for a normal end.
 	if str != nil {
 		str.CancelRead(connectError)
 		str.CancelWrite(connectError)
 	}
+	_ = t.dest.Close()
 }
 
 // stop ends a tunnel whose cap is reached: the destination is closed and
