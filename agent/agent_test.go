@@ -28,7 +28,7 @@ const ownerCap = 2_000_000
 func agentConfig(m *market, key, dataDir string, allow ...string) agent.Config {
 	return agent.Config{
 		DataDir:           dataDir,
-		BrokerURL:         m.url,
+		BrokerURL:         m.URL,
 		OperatorKey:       key,
 		Region:            api.Region{Country: "NL", Subdivision: "NL-NH", City: "Amsterdam"},
 		ASN:               64500,
@@ -72,8 +72,8 @@ func startAgent(t *testing.T, cfg agent.Config) (a *agent.Agent, stop func() err
 
 func TestStartRefusesBadConfig(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
-	_, buyerKey := m.account(api.KindBuyer, "Not An Operator")
+	key, _ := m.Operator()
+	_, buyerKey := m.Account(api.KindBuyer, "Not An Operator")
 	tests := []struct {
 		name    string
 		adjust  func(*agent.Config)
@@ -118,7 +118,7 @@ func stopIdle(a *agent.Agent) {
 
 func TestStartRefusesOpenKeyFile(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	dir := t.TempDir()
 	k, err := identity.Generate()
 	if err != nil {
@@ -143,12 +143,12 @@ func TestStartRefusesOpenKeyFile(t *testing.T) {
 
 func TestRegistersAndHeartbeats(t *testing.T) {
 	m := newMarket(t)
-	key, op := m.operator()
+	key, op := m.Operator()
 	cfg := agentConfig(m, key, t.TempDir())
 	cfg.HeartbeatInterval = 20 * time.Millisecond
 	a, stop := startAgent(t, cfg)
-	waitFor(t, "three heartbeats", func() bool { return m.heartbeats.Load() >= 3 })
-	got, ok := m.listed(op, a.NodeID())
+	waitFor(t, "three heartbeats", func() bool { return m.Heartbeats.Load() >= 3 })
+	got, ok := m.Listed(op, a.NodeID())
 	if !ok {
 		t.Fatalf("node %s is not listed", a.NodeID())
 	}
@@ -177,7 +177,7 @@ func TestRegistersAndHeartbeats(t *testing.T) {
 
 func TestKeyFileKeptAcrossRestarts(t *testing.T) {
 	m := newMarket(t)
-	key, op := m.operator()
+	key, op := m.Operator()
 	dir := t.TempDir()
 	a1, stop := startAgent(t, agentConfig(m, key, dir))
 	path := filepath.Join(dir, agent.KeyFile)

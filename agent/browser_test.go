@@ -91,7 +91,7 @@ func traffic(t *testing.T, d *exitdial.Dialer, o *origin) (stop func()) {
 	go func() {
 		defer wg.Done()
 		for ctx.Err() == nil {
-			c, err := d.DialContext(ctx, "tcp", o.addr())
+			c, err := d.DialContext(ctx, "tcp", o.Addr())
 			if err != nil {
 				continue
 			}
@@ -115,9 +115,9 @@ func traffic(t *testing.T, d *exitdial.Dialer, o *origin) (stop func()) {
 func TestDashboardInBrowser(t *testing.T) {
 	ctx := browser(t)
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	o := newOrigin(t, 200_000)
-	a := startOwned(t, m, key, nil, o.addr())
+	a := startOwned(t, m, key, nil, o.Addr())
 	token, _ := a.StatusToken()
 
 	// A wrong token is refused; the right one signs in.
@@ -142,7 +142,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	// gains samples and shared traffic shows up.
 	first := text(t, ctx, "updated")
 	waitText(t, ctx, "updated", "a later update", func(s string) bool { return s != first })
-	stop := traffic(t, exitDialer(t, buyLease(t, m.buyer(), "NL")), o)
+	stop := traffic(t, exitDialer(t, buyLease(t, m.Buyer(), "NL")), o)
 	shared := waitText(t, ctx, "shared-rate", "shared traffic on the page", func(s string) bool { return s != "0.0 Mbit/s" && s != "…" })
 	stop()
 	if n := read(t, ctx, `document.getElementById("graph").dataset.samples`); n == "0" || n == "1" {

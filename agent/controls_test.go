@@ -12,10 +12,10 @@ import (
 
 func TestPauseEndsTunnelsAndResumeServes(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	o := newOrigin(t, 1000)
-	a := startOwned(t, m, key, func(c *agent.Config) { c.HeartbeatInterval = time.Hour }, o.addr())
-	d := exitDialer(t, buyLease(t, m.buyer(), "NL"))
+	a := startOwned(t, m, key, func(c *agent.Config) { c.HeartbeatInterval = time.Hour }, o.Addr())
+	d := exitDialer(t, buyLease(t, m.Buyer(), "NL"))
 	exchange(t, d, o, 10)
 	waitListedSpare(t, m, a, true)
 	open := openTunnel(t, d, o)
@@ -31,7 +31,7 @@ func TestPauseEndsTunnelsAndResumeServes(t *testing.T) {
 	if _, err := io.ReadAll(open); err == nil {
 		t.Errorf("tunnel open at pause: got a clean end, want it ended by the exit")
 	}
-	refused(t, d, o.addr())
+	refused(t, d, o.Addr())
 	waitListedSpare(t, m, a, false) // a heartbeat went out at once
 
 	st, err := a.api.Status(context.Background())
@@ -51,11 +51,11 @@ func TestPauseEndsTunnelsAndResumeServes(t *testing.T) {
 
 func TestRateCapFromTheAPI(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	const down = 600 << 10
 	o := newOrigin(t, down)
-	a := startOwned(t, m, key, nil, o.addr())
-	d := exitDialer(t, buyLease(t, m.buyer(), "NL"))
+	a := startOwned(t, m, key, nil, o.Addr())
+	d := exitDialer(t, buyLease(t, m.Buyer(), "NL"))
 	if got := a.Decision().CapBps; got != 0 {
 		t.Fatalf("cap before any setting: got %d, want none", got)
 	}
@@ -78,15 +78,15 @@ func TestRateCapFromTheAPI(t *testing.T) {
 
 func TestQuotaStopsSharingUntilTheNextPeriod(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	o := newOrigin(t, 300_000)
 	clock := newClock(time.Date(2024, 3, 20, 12, 0, 0, 0, time.Local))
 	var dir string
 	a := startOwned(t, m, key, func(c *agent.Config) {
 		c.Now, dir = clock.Now, c.DataDir
 		c.Owner = func(s *owner.Settings) { s.QuotaBytes, s.QuotaResetDay = 1_000_000, 15 }
-	}, o.addr())
-	d := exitDialer(t, buyLease(t, m.buyer(), "NL"))
+	}, o.Addr())
+	d := exitDialer(t, buyLease(t, m.Buyer(), "NL"))
 	exchange(t, d, o, 1000) // 301,000 payload bytes: 602,000 on the line
 	waitFor(t, "the usage to count", func() bool {
 		st, _ := a.api.Status(context.Background())
@@ -95,7 +95,7 @@ func TestQuotaStopsSharingUntilTheNextPeriod(t *testing.T) {
 	a.waitReason(t, "")
 	exchange(t, d, o, 1000) // the line has now carried 1,204,000 bytes
 	a.waitReason(t, owner.ReasonQuota)
-	refused(t, d, o.addr())
+	refused(t, d, o.Addr())
 	st, _ := a.api.Status(context.Background())
 	if want := time.Date(2024, 3, 15, 0, 0, 0, 0, time.Local); !st.Usage.PeriodStart.Equal(want) || st.Usage.QuotaBytes != 1_000_000 {
 		t.Errorf("usage: got %+v, want the period from %s with the quota", st.Usage, want)
@@ -105,24 +105,24 @@ func TestQuotaStopsSharingUntilTheNextPeriod(t *testing.T) {
 	if err := a.stop(); err != nil {
 		t.Fatal(err)
 	}
-	again := startOwned(t, m, key, func(c *agent.Config) { c.DataDir, c.Now = dir, clock.Now }, o.addr())
+	again := startOwned(t, m, key, func(c *agent.Config) { c.DataDir, c.Now = dir, clock.Now }, o.Addr())
 	again.waitReason(t, owner.ReasonQuota)
 
 	// A new period starts from zero. The restarted exit listens on a new
 	// port, so a new lease reaches it.
 	clock.Set(time.Date(2024, 4, 15, 0, 0, 1, 0, time.Local))
 	again.waitReason(t, "")
-	exchange(t, exitDialer(t, buyLeaseAs(t, m.buyer(), "NL", "after-restart")), o, 1)
+	exchange(t, exitDialer(t, buyLeaseAs(t, m.Buyer(), "NL", "after-restart")), o, 1)
 }
 
 func TestScheduleFollowsTheClock(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	o := newOrigin(t, 10)
 	tuesday := func(hh, mm int) time.Time { return time.Date(2024, 1, 2, hh, mm, 0, 0, time.Local) }
 	clock := newClock(tuesday(10, 0))
-	a := startOwned(t, m, key, func(c *agent.Config) { c.Now = clock.Now }, o.addr())
-	d := exitDialer(t, buyLease(t, m.buyer(), "NL"))
+	a := startOwned(t, m, key, func(c *agent.Config) { c.Now = clock.Now }, o.Addr())
+	d := exitDialer(t, buyLease(t, m.Buyer(), "NL"))
 	a.set(t, "schedule", "weekdays 09:00-17:00, weekends all day")
 	exchange(t, d, o, 1)
 	st, err := a.api.Status(context.Background())
@@ -134,7 +134,7 @@ func TestScheduleFollowsTheClock(t *testing.T) {
 	}
 	clock.Set(tuesday(17, 0))
 	a.waitReason(t, owner.ReasonSchedule)
-	refused(t, d, o.addr())
+	refused(t, d, o.Addr())
 	clock.Set(time.Date(2024, 1, 6, 3, 0, 0, 0, time.Local)) // Saturday night
 	a.waitReason(t, "")
 	exchange(t, d, o, 1)
@@ -142,11 +142,11 @@ func TestScheduleFollowsTheClock(t *testing.T) {
 
 func TestLeaseLimitStopsNewLeases(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	o := newOrigin(t, 10)
-	a := startOwned(t, m, key, func(c *agent.Config) { c.HeartbeatInterval = time.Hour }, o.addr())
+	a := startOwned(t, m, key, func(c *agent.Config) { c.HeartbeatInterval = time.Hour }, o.Addr())
 	a.set(t, "max-leases", "1")
-	d := exitDialer(t, buyLease(t, m.buyer(), "NL"))
+	d := exitDialer(t, buyLease(t, m.Buyer(), "NL"))
 	exchange(t, d, o, 1)
 	dec := a.waitReason(t, owner.ReasonLeases)
 	if !dec.Tunnels || dec.NewLeases || dec.EndOpen {

@@ -11,26 +11,26 @@ import (
 
 func TestEgressRulesChangeLive(t *testing.T) {
 	m := newMarket(t)
-	key, op := m.operator()
+	key, op := m.Operator()
 	first, second := newOrigin(t, 10), newOrigin(t, 10)
-	a := startOwned(t, m, key, nil, first.addr())
-	d := exitDialer(t, buyLease(t, m.buyer(), "NL"))
+	a := startOwned(t, m, key, nil, first.Addr())
+	d := exitDialer(t, buyLease(t, m.Buyer(), "NL"))
 	exchange(t, d, first, 1)
-	if pe := refused(t, d, second.addr()); pe.Type != "destination_ip_prohibited" {
+	if pe := refused(t, d, second.Addr()); pe.Type != "destination_ip_prohibited" {
 		t.Errorf("origin outside the rules: got %q, want destination_ip_prohibited", pe.Type)
 	}
-	before, _ := m.listed(op, a.NodeID())
+	before, _ := m.Listed(op, a.NodeID())
 
-	a.set(t, "egress-allow", second.addr())
-	waitFor(t, "the new allow rule to apply", func() bool { return dials(d, second.addr()) })
+	a.set(t, "egress-allow", second.Addr())
+	waitFor(t, "the new allow rule to apply", func() bool { return dials(d, second.Addr()) })
 	exchange(t, d, second, 1)
-	if pe := refused(t, d, first.addr()); pe.Type != "destination_ip_prohibited" {
+	if pe := refused(t, d, first.Addr()); pe.Type != "destination_ip_prohibited" {
 		t.Errorf("origin no longer allowed: got %q, want destination_ip_prohibited", pe.Type)
 	}
 
 	a.set(t, "egress-deny", "198.51.100.0/24")
 	waitFor(t, "the broker to list the deny rule", func() bool {
-		n, _ := m.listed(op, a.NodeID())
+		n, _ := m.Listed(op, a.NodeID())
 		return n.EgressSummary != before.EgressSummary
 	})
 	exchange(t, d, second, 1)
@@ -47,26 +47,26 @@ func dials(d *exitdial.Dialer, target string) bool {
 
 func TestWebOnlyClosesOtherPorts(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	o := newOrigin(t, 10)
 	a := startOwned(t, m, key, func(c *agent.Config) {
 		c.EgressAllow = []string{"127.0.0.0/8"} // loopback, any open port
 	})
-	d := exitDialer(t, buyLease(t, m.buyer(), "NL"))
+	d := exitDialer(t, buyLease(t, m.Buyer(), "NL"))
 	exchange(t, d, o, 1)
 	a.set(t, "egress-web-only", "on")
-	waitFor(t, "web-only to apply", func() bool { return !dials(d, o.addr()) })
-	if pe := refused(t, d, o.addr()); pe.Type != "destination_ip_prohibited" {
+	waitFor(t, "web-only to apply", func() bool { return !dials(d, o.Addr()) })
+	if pe := refused(t, d, o.Addr()); pe.Type != "destination_ip_prohibited" {
 		t.Errorf("non-web port under web-only: got %q, want destination_ip_prohibited", pe.Type)
 	}
 	a.set(t, "egress-web-only", "off")
 	waitFor(t, "web-only to be lifted", func() bool { return !a.Controls().Settings().WebOnly })
-	waitFor(t, "the origin to be reachable again", func() bool { return dials(d, o.addr()) })
+	waitFor(t, "the origin to be reachable again", func() bool { return dials(d, o.Addr()) })
 }
 
 func TestConfigOverridesStoredSettings(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	a := startOwned(t, m, key, nil)
 	a.set(t, "max-leases", "5")
 	a.set(t, "quota", "40")

@@ -71,7 +71,7 @@ func capNow(t *testing.T, a *owned) int64 {
 
 func TestOnlyWhenIdleYieldsToTheHousehold(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	o := newOrigin(t, 10)
 	a := startOwned(t, m, key, func(c *agent.Config) {
 		c.Interfaces = []string{"lo"}
@@ -82,8 +82,8 @@ func TestOnlyWhenIdleYieldsToTheHousehold(t *testing.T) {
 			s.OnlyWhenIdle = true
 			s.IdleBelowBps = 100_000_000 // 800 Mbit/s: far above the tests' own loopback traffic
 		}
-	}, o.addr())
-	d := exitDialer(t, buyLease(t, m.buyer(), "NL"))
+	}, o.Addr())
+	d := exitDialer(t, buyLease(t, m.Buyer(), "NL"))
 	a.waitReason(t, "")
 	exchange(t, d, o, 1)
 	waitFor(t, "the relay's rate to ramp up", func() bool { return capNow(t, a) > 1_000_000 })
@@ -98,7 +98,7 @@ func TestOnlyWhenIdleYieldsToTheHousehold(t *testing.T) {
 	if st, _ := a.api.Status(context.Background()); st.Capacity.HouseholdUpBps < 100_000_000 || st.Serving.OwnerCapBps != 50_000_000 {
 		t.Errorf("status: got household up %d B/s and owner cap %d while blasting, want above the threshold and the owner's cap", st.Capacity.HouseholdUpBps, st.Serving.OwnerCapBps)
 	}
-	refused(t, d, o.addr())
+	refused(t, d, o.Addr())
 	stop()
 	a.waitReason(t, "")
 	waitFor(t, "the relay's rate to come back", func() bool { return capNow(t, a) > 1_000_000 })

@@ -83,9 +83,9 @@ func (o *owned) waitReason(t *testing.T, want owner.Reason) owner.Decision {
 // capacity that is zero (want false) or positive (want true).
 func waitListedSpare(t *testing.T, m *market, o *owned, positive bool) {
 	t.Helper()
-	_, op := m.operator()
+	_, op := m.Operator()
 	waitFor(t, "the broker to list the new spare capacity", func() bool {
-		n, ok := m.listed(op, o.NodeID())
+		n, ok := m.Listed(op, o.NodeID())
 		return ok && (n.SpareBps > 0) == positive
 	})
 }
@@ -125,7 +125,7 @@ func refused(t *testing.T, d *exitdial.Dialer, target string) *exitdial.ProxyErr
 // openTunnel opens a tunnel to o that stays open until the test reads.
 func openTunnel(t *testing.T, d *exitdial.Dialer, o *origin) io.ReadCloser {
 	t.Helper()
-	c, err := d.DialContext(context.Background(), "tcp", o.addr())
+	c, err := d.DialContext(context.Background(), "tcp", o.Addr())
 	if err != nil {
 		t.Fatalf("open a tunnel: %v", err)
 	}

@@ -14,8 +14,8 @@ import (
 
 func TestPair(t *testing.T) {
 	m := newMarket(t)
-	opKey, _ := m.operator()
-	_, buyerKey := m.account(api.KindBuyer, "A Buyer")
+	opKey, _ := m.Operator()
+	_, buyerKey := m.Account(api.KindBuyer, "A Buyer")
 	tests := []struct {
 		name    string
 		key     string
@@ -30,7 +30,7 @@ func TestPair(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			bal, err := agent.Pair(context.Background(), m.url, dir, tt.key)
+			bal, err := agent.Pair(context.Background(), m.URL, dir, tt.key)
 			path := filepath.Join(dir, agent.OperatorKeyFile)
 			if tt.wantErr == nil && tt.want == "" {
 				if err != nil || bal.AccountID == "" {
@@ -57,13 +57,13 @@ func TestPair(t *testing.T) {
 
 func TestStartWithPairedKey(t *testing.T) {
 	m := newMarket(t)
-	key, op := m.operator()
+	key, op := m.Operator()
 	dir := t.TempDir()
-	if _, err := agent.Pair(context.Background(), m.url, dir, key); err != nil {
+	if _, err := agent.Pair(context.Background(), m.URL, dir, key); err != nil {
 		t.Fatalf("Pair: %v", err)
 	}
 	a := startOwned(t, m, "", func(c *agent.Config) { c.DataDir, c.OperatorKey = dir, "" })
-	if _, ok := m.listed(op, a.NodeID()); !ok {
+	if _, ok := m.Listed(op, a.NodeID()); !ok {
 		t.Errorf("agent started with the paired key is not listed under the operator")
 	}
 	// A key file others may read is refused, as ssh refuses keys.

@@ -20,14 +20,14 @@ import (
 
 func TestStatusReportsTheAgent(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	o := newOrigin(t, 50_000)
 	a := startOwned(t, m, key, func(c *agent.Config) {
 		c.HeartbeatInterval = 50 * time.Millisecond
 		c.BalanceInterval = 50 * time.Millisecond
-	}, o.addr())
+	}, o.Addr())
 	a.set(t, "quota", "10")
-	l := buyLease(t, m.buyer(), "NL")
+	l := buyLease(t, m.Buyer(), "NL")
 	exchange(t, exitDialer(t, l), o, 50_000)
 	if err := a.Flush(context.Background()); err != nil {
 		t.Fatalf("Flush: %v", err)
@@ -66,7 +66,7 @@ func TestStatusReportsTheAgent(t *testing.T) {
 
 func TestDataDirFiles(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	a := startOwned(t, m, key, nil)
 	token, created := a.StatusToken()
 	if !created || len(token) != 64 {
@@ -111,7 +111,7 @@ func TestDataDirFiles(t *testing.T) {
 
 func TestStatusPortTaken(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	first := startOwned(t, m, key, nil)
 	addr := strings.TrimSuffix(strings.TrimPrefix(first.DashboardURL(), "http://"), "/")
 	second := startOwned(t, m, key, func(c *agent.Config) { c.StatusListen = addr })
@@ -126,7 +126,7 @@ func TestStatusPortTaken(t *testing.T) {
 
 func TestStatusShowsReachability(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	checker := reach.New(reach.Config{
 		DisablePortMapping: true,
 		Addrs: func() ([]reach.IfaceAddr, error) {

@@ -34,11 +34,11 @@ func checkUsage(t *testing.T, buyer *client.Client, leaseID, node string, price 
 
 func TestTrafficIsMeteredAndSettled(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	allowed := newOrigin(t, 256<<10)
 	other := newOrigin(t, 10) // loopback, but not in the owner's allow rules
-	a, stop := startAgent(t, agentConfig(m, key, t.TempDir(), allowed.addr()))
-	buyer := m.buyer()
+	a, stop := startAgent(t, agentConfig(m, key, t.TempDir(), allowed.Addr()))
+	buyer := m.Buyer()
 	l := buyLease(t, buyer, "NL")
 	if len(l.Exits) != 1 || l.Exits[0].NodeID != a.NodeID() {
 		t.Fatalf("lease exits: got %+v, want node %s", l.Exits, a.NodeID())
@@ -47,7 +47,7 @@ func TestTrafficIsMeteredAndSettled(t *testing.T) {
 
 	// The owner's rules open exactly the allowed origin.
 	var pe *exitdial.ProxyError
-	if _, err := d.DialContext(context.Background(), "tcp", other.addr()); !errors.As(err, &pe) {
+	if _, err := d.DialContext(context.Background(), "tcp", other.Addr()); !errors.As(err, &pe) {
 		t.Fatalf("dial a loopback origin outside the allow rules: got %v, want a refusal by the exit", err)
 	}
 	exchange(t, d, allowed, 3000)
@@ -60,11 +60,11 @@ func TestTrafficIsMeteredAndSettled(t *testing.T) {
 		t.Fatalf("Flush: %v", err)
 	}
 	checkUsage(t, buyer, l.ID, a.NodeID(), l.PriceMicrosPerGB, want)
-	posts := m.receiptPosts.Load()
+	posts := m.ReceiptPosts.Load()
 	if err := a.Flush(ctx); err != nil {
 		t.Fatalf("second Flush: %v", err)
 	}
-	if got := m.receiptPosts.Load(); got != posts {
+	if got := m.ReceiptPosts.Load(); got != posts {
 		t.Errorf("second Flush without traffic made %d uploads, want none", got-posts)
 	}
 
@@ -76,11 +76,11 @@ func TestTrafficIsMeteredAndSettled(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatalf("Run: got %v, want nil after cancel", err)
 	}
-	if got := m.receiptPosts.Load(); got != posts+1 {
+	if got := m.ReceiptPosts.Load(); got != posts+1 {
 		t.Errorf("uploads when Run ended: got %d, want 1", got-posts)
 	}
 	checkUsage(t, buyer, l.ID, a.NodeID(), l.PriceMicrosPerGB, want)
-	if got := allowed.read.Load(); got != want.Up {
+	if got := allowed.Read.Load(); got != want.Up {
 		t.Errorf("origin read %d bytes, exit counted %d up", got, want.Up)
 	}
 }

@@ -20,7 +20,7 @@ func refusedDial(t *testing.T, d *exitdial.Dialer, o *origin) *exitdial.ProxyErr
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := d.DialContext(ctx, "tcp", o.addr())
+	c, err := d.DialContext(ctx, "tcp", o.Addr())
 	if err == nil {
 		c.Close()
 		t.Fatalf("dial through a refusing exit: got a connection, want a refusal")
@@ -35,8 +35,8 @@ func refusedDial(t *testing.T, d *exitdial.Dialer, o *origin) *exitdial.ProxyErr
 func TestRefuseAndServeAgain(t *testing.T) {
 	m := newMarket(t)
 	o := newOrigin(t, 1000)
-	n := start(t, config(t, m.operator(), o.addr()))
-	d := exitDialer(t, buyLease(t, m.buyer(), "DE"))
+	n := start(t, config(t, m.operator(), o.Addr()))
+	d := exitDialer(t, buyLease(t, m.Buyer(), "DE"))
 	exchange(t, d, o, 10)
 
 	const reason = "the owner paused this exit"
@@ -58,21 +58,21 @@ func TestRefuseAndServeAgain(t *testing.T) {
 func TestStartRefusing(t *testing.T) {
 	m := newMarket(t)
 	o := newOrigin(t, 10)
-	cfg := config(t, m.operator(), o.addr())
+	cfg := config(t, m.operator(), o.Addr())
 	cfg.Refusal = "this exit is outside its owner's sharing hours"
 	n := start(t, cfg)
 	if got := n.Refusal(); got != cfg.Refusal {
 		t.Errorf("Refusal: got %q, want %q", got, cfg.Refusal)
 	}
-	refusedDial(t, exitDialer(t, buyLease(t, m.buyer(), "DE")), o)
+	refusedDial(t, exitDialer(t, buyLease(t, m.Buyer(), "DE")), o)
 }
 
 func TestEndTunnels(t *testing.T) {
 	m := newMarket(t)
 	o := newOrigin(t, 10)
-	n := start(t, config(t, m.operator(), o.addr()))
-	d := exitDialer(t, buyLease(t, m.buyer(), "DE"))
-	c, err := d.DialContext(context.Background(), "tcp", o.addr())
+	n := start(t, config(t, m.operator(), o.Addr()))
+	d := exitDialer(t, buyLease(t, m.Buyer(), "DE"))
+	c, err := d.DialContext(context.Background(), "tcp", o.Addr())
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
@@ -98,11 +98,11 @@ func TestSetEgressAndRegister(t *testing.T) {
 	m := newMarket(t)
 	op := m.operator()
 	first, second := newOrigin(t, 10), newOrigin(t, 10)
-	n := start(t, config(t, op, first.addr()))
-	d := exitDialer(t, buyLease(t, m.buyer(), "DE"))
+	n := start(t, config(t, op, first.Addr()))
+	d := exitDialer(t, buyLease(t, m.Buyer(), "DE"))
 	exchange(t, d, first, 1)
 
-	p, err := node.Rules{Allow: []string{second.addr()}, Deny: []string{"198.51.100.0/24"}}.Policy(zaptest.NewLogger(t))
+	p, err := node.Rules{Allow: []string{second.Addr()}, Deny: []string{"198.51.100.0/24"}}.Policy(zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestSetEgressAndRegister(t *testing.T) {
 	if err := n.Register(context.Background(), 3_000_000); err != nil {
 		t.Fatalf("Register: %v", err)
 	}
-	got, _ := m.listed(op, n.ID())
+	got, _ := m.Listed(op, n.ID())
 	if got.EgressSummary != p.Summary() || got.CapacityBps != 3_000_000 {
 		t.Errorf("listed egress %q capacity %d, want %q and 3000000", got.EgressSummary, got.CapacityBps, p.Summary())
 	}
@@ -130,7 +130,7 @@ func TestSetEgressAndRegister(t *testing.T) {
 
 func TestRulesWebOnly(t *testing.T) {
 	o := newOrigin(t, 10)
-	port := netip.MustParseAddrPort(o.addr()).Port()
+	port := netip.MustParseAddrPort(o.Addr()).Port()
 	tests := []struct {
 		name    string
 		rules   node.Rules
@@ -138,7 +138,7 @@ func TestRulesWebOnly(t *testing.T) {
 	}{
 		{"loopback allowed", node.Rules{Allow: []string{"127.0.0.0/8"}}, nil},
 		{"web only closes other ports", node.Rules{Allow: []string{"127.0.0.0/8"}, WebOnly: true}, egress.ErrDenied},
-		{"a port rule reopens one", node.Rules{Allow: []string{o.addr()}, WebOnly: true}, nil},
+		{"a port rule reopens one", node.Rules{Allow: []string{o.Addr()}, WebOnly: true}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,13 +158,13 @@ func TestSetMaxRateShapes(t *testing.T) {
 	m := newMarket(t)
 	const down = 600 << 10
 	o := newOrigin(t, down)
-	cfg := config(t, m.operator(), o.addr())
+	cfg := config(t, m.operator(), o.Addr())
 	cfg.MaxRateBps = 1 << 30
 	n := start(t, cfg)
 	if got := n.MaxRate(); got != 1<<30 {
 		t.Errorf("MaxRate from Config: got %d, want %d", got, 1<<30)
 	}
-	d := exitDialer(t, buyLease(t, m.buyer(), "DE"))
+	d := exitDialer(t, buyLease(t, m.Buyer(), "DE"))
 	const rate = 300 << 10
 	n.SetMaxRate(rate)
 	if got := n.MaxRate(); got != rate {
@@ -196,9 +196,9 @@ func TestHeartbeatNowAndHealth(t *testing.T) {
 		t.Errorf("Health before Run: got %+v, want registered without heartbeats", h)
 	}
 	run(t, n)
-	waitFor(t, "the first heartbeat", func() bool { return m.heartbeats.Load() == 1 })
+	waitFor(t, "the first heartbeat", func() bool { return m.Heartbeats.Load() == 1 })
 	n.HeartbeatNow()
-	waitFor(t, "the requested heartbeat", func() bool { return m.heartbeats.Load() == 2 })
+	waitFor(t, "the requested heartbeat", func() bool { return m.Heartbeats.Load() == 2 })
 	waitFor(t, "Health to record it", func() bool { return !n.Health().LastHeartbeat.IsZero() })
 	if h := n.Health(); h.SpareBps != 5555 || h.HeartbeatError != "" {
 		t.Errorf("Health: got %+v, want spare 5555 and no error", h)
@@ -208,13 +208,13 @@ func TestHeartbeatNowAndHealth(t *testing.T) {
 func TestHeartbeatErrorInHealth(t *testing.T) {
 	m := newMarket(t)
 	n := start(t, config(t, m.operator()))
-	m.refuseBeats.Store(true)
+	m.RefuseBeats.Store(true)
 	run(t, n)
 	waitFor(t, "a failed heartbeat", func() bool { return n.Health().HeartbeatError != "" })
 	if h := n.Health(); !h.LastHeartbeat.IsZero() {
 		t.Errorf("Health: got a heartbeat at %s, want none accepted", h.LastHeartbeat)
 	}
-	m.refuseBeats.Store(false)
+	m.RefuseBeats.Store(false)
 	n.HeartbeatNow()
 	waitFor(t, "a heartbeat to clear the error", func() bool { return n.Health().HeartbeatError == "" })
 }

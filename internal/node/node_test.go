@@ -108,7 +108,7 @@ func TestStartRegisters(t *testing.T) {
 				t.Errorf("ID: got %s, want %s", n.ID(), cfg.Key.NodeID())
 			}
 			checkExitAddr(t, n.ExitAddr(), tt.advertise)
-			got, ok := m.listed(op, n.ID())
+			got, ok := m.Listed(op, n.ID())
 			if !ok {
 				t.Fatalf("node %s is not listed", n.ID())
 			}
@@ -151,7 +151,7 @@ func checkExitAddr(t *testing.T, addr, advertise string) {
 func TestStartErrors(t *testing.T) {
 	m := newMarket(t)
 	op := m.operator()
-	_, buyerKey := m.account(api.KindBuyer, "Not An Operator")
+	_, buyerKey := m.Account(api.KindBuyer, "Not An Operator")
 	dead := deadURL(t)
 	tests := []struct {
 		name   string
@@ -164,7 +164,7 @@ func TestStartErrors(t *testing.T) {
 		{"broker down", func(c *node.Config) {
 			c.Broker = client.New(dead, "sl_op_unused", client.WithRetry(1, time.Millisecond))
 		}, "fetch broker token keys"},
-		{"buyer key", func(c *node.Config) { c.Broker = client.New(m.url, buyerKey) }, "register node"},
+		{"buyer key", func(c *node.Config) { c.Broker = client.New(m.URL, buyerKey) }, "register node"},
 		{"zero capacity", func(c *node.Config) { c.Listing.CapacityBps = 0 }, "capacity_bps"},
 		{"no country", func(c *node.Config) { c.Listing.Region = api.Region{} }, "register node"},
 		{"busy port", func(c *node.Config) { c.ListenQUIC = busyUDP(t) }, "start exit"},
@@ -182,7 +182,7 @@ func TestStartErrors(t *testing.T) {
 				t.Errorf("Start: got %q, want it to mention %q", err, tt.want)
 			}
 			if cfg.Key.Private != nil {
-				if _, listed := m.listed(op, cfg.Key.NodeID()); listed {
+				if _, listed := m.Listed(op, cfg.Key.NodeID()); listed {
 					t.Errorf("failed Start left node %s listed", cfg.Key.NodeID())
 				}
 			}

@@ -27,12 +27,12 @@ type seller struct {
 func newSeller(t *testing.T, down int, adjust func(*node.Config)) *seller {
 	t.Helper()
 	s := &seller{m: newMarket(t), org: newOrigin(t, down)}
-	cfg := config(t, s.m.operator(), s.org.addr())
+	cfg := config(t, s.m.operator(), s.org.Addr())
 	if adjust != nil {
 		adjust(&cfg)
 	}
 	s.node = start(t, cfg)
-	s.buyer = s.m.buyer()
+	s.buyer = s.m.Buyer()
 	s.lease = buyLease(t, s.buyer, cfg.Listing.Region.Country)
 	if len(s.lease.Exits) != 1 || s.lease.Exits[0].NodeID != s.node.ID() {
 		t.Fatalf("lease exits: got %+v, want node %s", s.lease.Exits, s.node.ID())
@@ -50,7 +50,7 @@ func (s *seller) traffic(t *testing.T, ups ...int) meter.Totals {
 	for _, up := range ups {
 		exchange(t, d, s.org, up)
 		want.Up += int64(up)
-		want.Down += int64(s.org.down)
+		want.Down += int64(s.org.Down)
 	}
 	waitTotals(t, s.node.Meter(), s.lease.ID, want)
 	return want
@@ -101,15 +101,15 @@ func TestFlushSettlesMeterCounts(t *testing.T) {
 				t.Fatalf("Flush: %v", err)
 			}
 			s.checkUsage(t, want)
-			if got := s.org.read.Load(); got != want.Up {
+			if got := s.org.Read.Load(); got != want.Up {
 				t.Errorf("origin read %d bytes, exit counted %d up", got, want.Up)
 			}
 
-			posts := s.m.receiptPosts.Load()
+			posts := s.m.ReceiptPosts.Load()
 			if err := s.node.Flush(ctx); err != nil {
 				t.Fatalf("second Flush: %v", err)
 			}
-			if got := s.m.receiptPosts.Load(); got != posts {
+			if got := s.m.ReceiptPosts.Load(); got != posts {
 				t.Errorf("second Flush without traffic made %d uploads, want none", got-posts)
 			}
 
@@ -127,12 +127,12 @@ func TestFlushRetriesFailedUpload(t *testing.T) {
 	s := newSeller(t, 2000, nil)
 	ctx := context.Background()
 	want := s.traffic(t, 500)
-	s.m.refuseReceipts.Store(true)
+	s.m.RefuseReceipts.Store(true)
 	if err := s.node.Flush(ctx); err == nil {
 		t.Fatalf("Flush while the broker refuses receipts: got nil, want an error")
 	}
 	s.checkUsage(t, meter.Totals{})
-	s.m.refuseReceipts.Store(false)
+	s.m.RefuseReceipts.Store(false)
 	if err := s.node.Flush(ctx); err != nil {
 		t.Fatalf("Flush after the broker recovered: %v", err)
 	}
@@ -143,13 +143,13 @@ func TestRunUploadsLastReceiptsOnCancel(t *testing.T) {
 	s := newSeller(t, 5000, nil) // timers of an hour: only the end uploads
 	stop := run(t, s.node)
 	want := s.traffic(t, 700, 800)
-	if got := s.m.receiptPosts.Load(); got != 0 {
+	if got := s.m.ReceiptPosts.Load(); got != 0 {
 		t.Fatalf("receipt uploads before cancel: got %d, want 0", got)
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("Run: got %v, want nil after cancel", err)
 	}
-	if got := s.m.receiptPosts.Load(); got != 1 {
+	if got := s.m.ReceiptPosts.Load(); got != 1 {
 		t.Errorf("receipt uploads at the end of Run: got %d, want 1", got)
 	}
 	s.checkUsage(t, want)

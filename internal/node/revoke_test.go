@@ -27,7 +27,7 @@ func openTunnel(t *testing.T, d *exitdial.Dialer, o *origin) net.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := d.DialContext(ctx, "tcp", o.addr())
+	c, err := d.DialContext(ctx, "tcp", o.Addr())
 	if err != nil {
 		t.Fatalf("dial origin through exit: %v", err)
 	}
@@ -63,7 +63,7 @@ func wantRevoked(t *testing.T, d *exitdial.Dialer, o *origin) {
 // runFast starts a node that heartbeats every beat and runs it.
 func runFast(t *testing.T, op *client.Client, o *origin) *node.Node {
 	t.Helper()
-	cfg := config(t, op, o.addr())
+	cfg := config(t, op, o.Addr())
 	cfg.HeartbeatInterval = beat
 	n := start(t, cfg)
 	run(t, n)
@@ -87,7 +87,7 @@ func TestClosedLeaseRevokedAtHeartbeat(t *testing.T) {
 			m := newMarket(t)
 			o := newOrigin(t, 10)
 			n := runFast(t, m.operator(), o)
-			buyer := m.buyer()
+			buyer := m.Buyer()
 			l := buyLease(t, buyer, "DE")
 			d := exitDialer(t, l)
 			c := openTunnel(t, d, o)
@@ -95,20 +95,20 @@ func TestClosedLeaseRevokedAtHeartbeat(t *testing.T) {
 			if tt.offline {
 				// Heartbeats go one at a time: once a refused one arrives,
 				// none that could carry the revocation is in flight.
-				m.refuseBeats.Store(true)
-				seen := m.heartbeats.Load()
-				waitFor(t, "a refused heartbeat", func() bool { return m.heartbeats.Load() > seen })
+				m.RefuseBeats.Store(true)
+				seen := m.Heartbeats.Load()
+				waitFor(t, "a refused heartbeat", func() bool { return m.Heartbeats.Load() > seen })
 			}
 			if _, err := buyer.CloseLease(context.Background(), l.ID); err != nil {
 				t.Fatalf("close lease: %v", err)
 			}
 			if tt.offline {
-				seen := m.heartbeats.Load()
-				waitFor(t, "two failed heartbeats", func() bool { return m.heartbeats.Load() >= seen+2 })
+				seen := m.Heartbeats.Load()
+				waitFor(t, "two failed heartbeats", func() bool { return m.Heartbeats.Load() >= seen+2 })
 				if got := n.ActiveTunnels(); got != 1 {
 					t.Fatalf("tunnels while the broker is unreachable: got %d, want 1", got)
 				}
-				m.refuseBeats.Store(false)
+				m.RefuseBeats.Store(false)
 			}
 			wantEnded(t, n, c)
 			wantRevoked(t, d, o)
@@ -142,7 +142,7 @@ func TestExhaustedLeaseRevoked(t *testing.T) {
 	o := newOrigin(t, 10)
 	op := m.operator()
 	first, second := runFast(t, op, o), runFast(t, op, o)
-	l, err := m.buyer().CreateLease(context.Background(), "", api.LeaseRequest{
+	l, err := m.Buyer().CreateLease(context.Background(), "", api.LeaseRequest{
 		Coverage: api.Coverage{Country: "DE"}, Protocols: []string{api.ProtocolQUIC},
 		Exits: 2, MaxBytes: 256 << 10,
 	})

@@ -27,20 +27,20 @@ func TestHeartbeatsReportSpare(t *testing.T) {
 	for _, want := range []int64{4321, 98765, 1} {
 		spare.Store(want)
 		waitFor(t, "spare_bps to follow the heartbeats", func() bool {
-			got, _ := m.listed(op, n.ID())
+			got, _ := m.Listed(op, n.ID())
 			return got.SpareBps == want && got.Status == api.NodeOnline
 		})
 	}
-	if got := m.heartbeats.Load(); got < 3 {
+	if got := m.Heartbeats.Load(); got < 3 {
 		t.Errorf("heartbeats: got %d, want at least 3", got)
 	}
 	if err := stop(); err != nil {
 		t.Errorf("Run: got %v, want nil after cancel", err)
 	}
 	// Run has returned: no more heartbeats.
-	after := m.heartbeats.Load()
+	after := m.Heartbeats.Load()
 	time.Sleep(100 * time.Millisecond)
-	if got := m.heartbeats.Load(); got != after {
+	if got := m.Heartbeats.Load(); got != after {
 		t.Errorf("heartbeats after Run returned: got %d more", got-after)
 	}
 }
@@ -52,8 +52,8 @@ func TestHeartbeatDefaultSpareIsCapacity(t *testing.T) {
 	cfg.Listing.CapacityBps = 777_777
 	n := start(t, cfg)
 	run(t, n)
-	waitFor(t, "the first heartbeat", func() bool { return m.heartbeats.Load() >= 1 })
-	got, _ := m.listed(op, n.ID())
+	waitFor(t, "the first heartbeat", func() bool { return m.Heartbeats.Load() >= 1 })
+	got, _ := m.Listed(op, n.ID())
 	if got.SpareBps != 777_777 {
 		t.Errorf("spare_bps: got %d, want the capacity 777777", got.SpareBps)
 	}
@@ -73,14 +73,14 @@ func TestStopReleasesGoroutines(t *testing.T) {
 	op := m.operator()
 	o := newOrigin(t, 100)
 	base := runtime.NumGoroutine()
-	cfg := config(t, op, o.addr())
+	cfg := config(t, op, o.Addr())
 	cfg.HeartbeatInterval = 10 * time.Millisecond
 	n, err := node.Start(context.Background(), cfg, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	stop := run(t, n)
-	waitFor(t, "heartbeats", func() bool { return m.heartbeats.Load() >= 2 })
+	waitFor(t, "heartbeats", func() bool { return m.Heartbeats.Load() >= 2 })
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}

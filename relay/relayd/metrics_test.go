@@ -30,16 +30,16 @@ func scrape(t *testing.T, m *relayd.Metrics) string {
 
 func TestMetrics(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	o := newOrigin(t, 64<<10)
-	n := startRelay(t, relayConfig(m, key, t.TempDir(), o.addr()))
+	n := startRelay(t, relayConfig(m, key, t.TempDir(), o.Addr()))
 	metrics, err := relayd.ServeMetrics("127.0.0.1:0", n, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatalf("ServeMetrics: %v", err)
 	}
 	t.Cleanup(func() { metrics.Close() })
 
-	l := buyLease(t, m.buyer(), "PT")
+	l := buyLease(t, m.Buyer(), "PT")
 	exchange(t, exitDialer(t, l), o, 100_000)
 	want := meter.Totals{Up: 100_000, Down: 64 << 10}
 	waitTotals(t, n.Meter(), l.ID, want)

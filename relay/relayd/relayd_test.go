@@ -23,7 +23,7 @@ import (
 func relayConfig(m *market, key, dataDir string, allow ...string) relayd.Config {
 	return relayd.Config{
 		DataDir:           dataDir,
-		BrokerURL:         m.url,
+		BrokerURL:         m.URL,
 		OperatorKey:       key,
 		Region:            api.Region{Country: "PT", Subdivision: "PT-11", City: "Lisbon"},
 		ASN:               64502,
@@ -61,13 +61,13 @@ func TestStartRegisters(t *testing.T) {
 		}, api.ConnDatacenter, 450_000, 1_250_000_000, "203.0.113.10:443"},
 	}
 	m := newMarket(t)
-	key, op := m.operator()
+	key, op := m.Operator()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := relayConfig(m, key, t.TempDir())
 			tt.adjust(&cfg)
 			n := startRelay(t, cfg)
-			got, ok := m.listed(op, n.ID())
+			got, ok := m.Listed(op, n.ID())
 			if !ok {
 				t.Fatalf("relay %s is not listed", n.ID())
 			}
@@ -87,7 +87,7 @@ func TestStartRegisters(t *testing.T) {
 
 func TestStartRefusesBadConfig(t *testing.T) {
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	tests := []struct {
 		name    string
 		adjust  func(*relayd.Config)
@@ -130,7 +130,7 @@ func TestStartRefusesBadConfig(t *testing.T) {
 
 func TestKeyFileKeptAcrossRestarts(t *testing.T) {
 	m := newMarket(t)
-	key, op := m.operator()
+	key, op := m.Operator()
 	dir := t.TempDir()
 	n1, err := relayd.Start(context.Background(), relayConfig(m, key, dir), zaptest.NewLogger(t))
 	if err != nil {
@@ -166,7 +166,7 @@ func TestKeyFileKeptAcrossRestarts(t *testing.T) {
 
 func TestWebOnlyIsListed(t *testing.T) {
 	m := newMarket(t)
-	key, op := m.operator()
+	key, op := m.Operator()
 	cfg := relayConfig(m, key, t.TempDir())
 	cfg.EgressWebOnly = true
 	n := startRelay(t, cfg)
@@ -174,7 +174,7 @@ func TestWebOnlyIsListed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, ok := m.listed(op, n.ID())
+	got, ok := m.Listed(op, n.ID())
 	if !ok || got.EgressSummary != policy.Summary() {
 		t.Errorf("listed egress summary: got %q, want %q", got.EgressSummary, policy.Summary())
 	}

@@ -61,21 +61,21 @@ func checkUsage(t *testing.T, buyer *client.Client, leaseID, node string, price 
 
 func TestRelayCarriesAndSettlesTraffic(t *testing.T) {
 	m := newMarket(t)
-	key, op := m.operator()
+	key, op := m.Operator()
 	o := newOrigin(t, 512<<10)
-	cfg := relayConfig(m, key, t.TempDir(), o.addr())
+	cfg := relayConfig(m, key, t.TempDir(), o.Addr())
 	cfg.CapacityBps = 50_000_000
 	cfg.HeartbeatInterval = 20 * time.Millisecond
 	n := startRelay(t, cfg)
 	stop := runRelay(t, n)
 
 	// A relay offers its whole configured capacity as spare.
-	waitFor(t, "two heartbeats", func() bool { return m.heartbeats.Load() >= 2 })
-	if got, _ := m.listed(op, n.ID()); got.SpareBps != cfg.CapacityBps {
+	waitFor(t, "two heartbeats", func() bool { return m.Heartbeats.Load() >= 2 })
+	if got, _ := m.Listed(op, n.ID()); got.SpareBps != cfg.CapacityBps {
 		t.Errorf("spare_bps: got %d, want the capacity %d", got.SpareBps, cfg.CapacityBps)
 	}
 
-	buyer := m.buyer()
+	buyer := m.Buyer()
 	l := buyLease(t, buyer, "PT")
 	if len(l.Exits) != 1 || l.Exits[0].NodeID != n.ID() {
 		t.Fatalf("lease exits: got %+v, want relay %s", l.Exits, n.ID())
@@ -89,11 +89,11 @@ func TestRelayCarriesAndSettlesTraffic(t *testing.T) {
 		t.Fatalf("Flush: %v", err)
 	}
 	checkUsage(t, buyer, l.ID, n.ID(), l.PriceMicrosPerGB, want)
-	posts := m.receiptPosts.Load()
+	posts := m.ReceiptPosts.Load()
 	if err := n.Flush(ctx); err != nil {
 		t.Fatalf("second Flush: %v", err)
 	}
-	if got := m.receiptPosts.Load(); got != posts {
+	if got := m.ReceiptPosts.Load(); got != posts {
 		t.Errorf("second Flush without traffic made %d uploads, want none", got-posts)
 	}
 
@@ -116,12 +116,12 @@ func TestRelayCarriesAndSettlesTraffic(t *testing.T) {
 func TestCapacityIsEnforced(t *testing.T) {
 	const capacity, up = 1_000_000, 1_300_000
 	m := newMarket(t)
-	key, _ := m.operator()
+	key, _ := m.Operator()
 	o := newOrigin(t, 1)
-	cfg := relayConfig(m, key, t.TempDir(), o.addr())
+	cfg := relayConfig(m, key, t.TempDir(), o.Addr())
 	cfg.CapacityBps = capacity
 	n := startRelay(t, cfg)
-	d := exitDialer(t, buyLease(t, m.buyer(), "PT"))
+	d := exitDialer(t, buyLease(t, m.Buyer(), "PT"))
 	start := time.Now()
 	exchange(t, d, o, up)
 	took := time.Since(start)
