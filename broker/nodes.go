@@ -15,20 +15,30 @@ import (
 
 // registerNode adds or updates an exit after the operator proved, by
 // signing a fresh challenge, that it holds the node's key.
+// checkProof validates a registration and its proof of key possession: a
+// challenge this broker issued to accountID, signed by the node key.
+func (b *Broker) checkProof(req api.RegisterNodeRequest, accountID string) (ed25519.PublicKey, error) {
+	pub, sig, err := checkRegistration(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.checkChallenge(req.Challenge, accountID); err != nil {
+		return nil, err
+	}
+	if !ed25519.Verify(pub, []byte(api.NodeRegistrationContext+req.Challenge), sig) {
+		return nil, unauthorized("signature does not verify with public_key")
+	}
+	return pub, nil
+}
+
 func (b *Broker) registerNode(w http.ResponseWriter, r *http.Request, p principal) error {
 	var req api.RegisterNodeRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		return err
 	}
-	pub, sig, err := checkRegistration(req)
+	pub, err := b.checkProof(req, p.AccountID)
 	if err != nil {
 		return err
-	}
-	if err := b.checkChallenge(req.Challenge, p.AccountID); err != nil {
-		return err
-	}
-	if !ed25519.Verify(pub, []byte(api.NodeRegistrationContext+req.Challenge), sig) {
-		return unauthorized("signature does not verify with public_key")
 	}
 	n := nodeFromRequest(req, pub, p.AccountID, b.now())
 	old, err := b.st.Node(r.Context(), n.ID)
