@@ -8,6 +8,8 @@ import (
 
 	"github.com/sparelink/sparelink/agent"
 	"github.com/sparelink/sparelink/agent/owner"
+	"github.com/sparelink/sparelink/client/exitdial"
+	"github.com/sparelink/sparelink/internal/nodetest"
 )
 
 func TestPauseEndsTunnelsAndResumeServes(t *testing.T) {
@@ -93,7 +95,9 @@ func TestQuotaStopsSharingUntilTheNextPeriod(t *testing.T) {
 		return st.Usage.UsedBytes == 602_000
 	})
 	a.waitReason(t, "")
-	exchange(t, d, o, 1000) // the line has now carried 1,204,000 bytes
+	// This exchange crosses the quota: the agent may end the tunnel as soon
+	// as its count passes 1,000,000 bytes, before the answer is complete.
+	exchangeUntilCut(t, d, o, 1000)
 	a.waitReason(t, owner.ReasonQuota)
 	refused(t, d, o.Addr())
 	st, _ := a.api.Status(context.Background())
@@ -161,4 +165,24 @@ func TestLeaseLimitStopsNewLeases(t *testing.T) {
 	a.set(t, "max-leases", "0")
 	a.waitReason(t, "")
 	waitListedSpare(t, m, a, true)
+}
+
+// exchangeUntilCut sends up bytes to o through d and reads the answer
+// until it ends, cleanly or because the exit ended the tunnel.
+func exchangeUntilCut(t *testing.T, d *exitdial.Dialer, o *origin, up int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := d.DialContext(ctx, "tcp", o.Addr())
+	if err != nil {
+		t.Fatalf("dial origin through exit: %v", err)
+	}
+	defer c.Close()
+	if _, err := c.Write(nodetest.Payload(up)); err != nil {
+		t.Fatalf("write through exit: %v", err)
+	}
+	if err := c.(*exitdial.Conn).CloseWrite(); err != nil {
+		t.Fatalf("close write: %v", err)
+	}
+	_, _ = io.Copy(io.Discard, c)
 }
