@@ -29,8 +29,9 @@ func bindUDPCanary(t *testing.T, ap netip.AddrPort) *canary {
 			if err != nil {
 				return
 			}
-			c.accepted.Add(1)
+			// Bytes first: selfCheck waits on accepted, then resets both.
 			c.bytes.Add(int64(n))
+			c.accepted.Add(1)
 		}
 	})
 	t.Cleanup(func() {
