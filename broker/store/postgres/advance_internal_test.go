@@ -63,23 +63,3 @@ func floorFee(amount, bps int64) int64 {
 	p := new(big.Int).Mul(big.NewInt(amount), big.NewInt(bps))
 	return p.Div(p, big.NewInt(maxFeeBPS)).Int64()
 }
-
-func TestScaleFee(t *testing.T) {
-	tests := []struct {
-		name        string
-		amount, bps int64
-	}{
-		{"zero amount", 0, 1000},
-		{"floored", 10_007, 333},
-		{"all of it", 12_345, maxFeeBPS},
-		{"largest hold", store.MaxAmountMicros, 9_999},
-		{"int64 max", 1<<63 - 1, maxFeeBPS},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got, want := scaleFee(tt.amount, tt.bps), floorFee(tt.amount, tt.bps); got != want {
-				t.Errorf("scaleFee(%d, %d): got %d, want %d", tt.amount, tt.bps, got, want)
-			}
-		})
-	}
-}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"math/bits"
 
 	"go.uber.org/zap"
 
@@ -90,44 +89,13 @@ type outcome struct {
 	exhausted   bool
 }
 
-// advance computes the usage state after receipt st and the money it moves.
-// It is pure, so the rules can be read (and fuzzed) apart from SQL.
+// advance applies store.Advance, the settlement rule every engine shares,
+// to this engine's usage row.
 func advance(l leaseRow, u usageState, seen bool, st store.Settlement) (usageState, outcome) {
-	next := u
-	next.up, next.down = max(u.up, st.BytesUp), max(u.down, st.BytesDown)
-	stale := seen && st.Seq <= u.seq
-	if !stale {
-		next.seq = st.Seq
-	}
-	rem := l.remaining()
-	if stale || st.CumChargeMicros <= u.charged || rem <= 0 {
-		return next, outcome{}
-	}
-	o := outcome{charge: st.CumChargeMicros - u.charged}
-	if st.CumFeeMicros > u.fee {
-		o.fee = min(st.CumFeeMicros-u.fee, o.charge)
-	}
-	if o.charge >= rem {
-		o.exhausted = true
-		if o.charge > rem {
-			o.charge, o.fee = rem, scaleFee(rem, l.FeeBPS)
-		}
-	}
-	next.charged += o.charge
-	next.fee += o.fee
-	return next, o
-}
-
-// scaleFee is floor(amount*bps/10000) without overflow, for 0 <= bps <=
-// 10000 (out-of-range rates are clamped) and amount >= 0.
-func scaleFee(amount, bps int64) int64 {
-	bps = min(max(bps, 0), maxFeeBPS)
-	if amount <= 0 {
-		return 0
-	}
-	hi, lo := bits.Mul64(uint64(amount), uint64(bps))
-	q, _ := bits.Div64(hi, lo, maxFeeBPS)
-	return int64(q)
+	c, m := store.Advance(l.remaining(), l.FeeBPS,
+		store.Cumulative{Seq: u.seq, Up: u.up, Down: u.down, Charged: u.charged, Fee: u.fee}, seen, st)
+	next := usageState{seq: c.Seq, up: c.Up, down: c.Down, charged: c.Charged, fee: c.Fee, updatedAt: u.updatedAt}
+	return next, outcome{charge: m.Charge, fee: m.Fee, exhausted: m.Exhausted}
 }
 
 // charge posts one charge transaction, updates the lease's totals and
