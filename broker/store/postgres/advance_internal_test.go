@@ -21,7 +21,7 @@ func reachable(status uint8, hold, leaseCharged, bps, pairCharged, pairFee int64
 		}
 		return v % (n + 1)
 	}
-	l := leaseRow{Lease: store.Lease{Status: statuses[int(status)%len(statuses)], FeeBPS: fold(bps, maxFeeBPS)}}
+	l := leaseRow{Lease: store.Lease{Status: statuses[int(status)%len(statuses)], FeeBPS: fold(bps, store.MaxFeeBPS)}}
 	l.HoldMicros = fold(hold, store.MaxAmountMicros-1) + 1
 	l.charged = fold(leaseCharged, l.HoldMicros)
 	pairCharged = fold(pairCharged, l.charged)
@@ -61,5 +61,5 @@ func FuzzAdvance(f *testing.F) {
 // floorFee is floor(amount*bps/10000) in arbitrary precision.
 func floorFee(amount, bps int64) int64 {
 	p := new(big.Int).Mul(big.NewInt(amount), big.NewInt(bps))
-	return p.Div(p, big.NewInt(maxFeeBPS)).Int64()
+	return p.Div(p, big.NewInt(store.MaxFeeBPS)).Int64()
 }

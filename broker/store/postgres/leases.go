@@ -11,9 +11,6 @@ import (
 	"github.com/sparelink/sparelink/broker/store"
 )
 
-// maxFeeBPS is a fee of 100% of the charge.
-const maxFeeBPS = 10000
-
 // CreateLease moves l.HoldMicros from the buyer's available balance to its
 // held balance and stores the lease as active, atomically. An empty l.ID is
 // replaced by a generated one and a zero CreatedAt by now. A short balance
@@ -23,7 +20,7 @@ const maxFeeBPS = 10000
 // stored under it, as it is now, with created=false when requestHash
 // matches, and store.ErrIdempotencyMismatch when it does not.
 func (s *Store) CreateLease(ctx context.Context, idemKey string, requestHash []byte, l store.Lease) (store.Lease, bool, error) {
-	if err := validateLease(l); err != nil {
+	if err := l.Validate(); err != nil {
 		return store.Lease{}, false, fmt.Errorf("create lease for %s: %w", l.BuyerID, err)
 	}
 	var (
@@ -39,21 +36,6 @@ func (s *Store) CreateLease(ctx context.Context, idemKey string, requestHash []b
 		return store.Lease{}, false, fmt.Errorf("create lease for %s: %w", l.BuyerID, constraint(err))
 	}
 	return stored, created, nil
-}
-
-// validateLease rejects leases no engine should store.
-func validateLease(l store.Lease) error {
-	switch {
-	case l.BuyerID == "":
-		return fmt.Errorf("empty buyer: %w", store.ErrInvalid)
-	case l.HoldMicros <= 0 || l.HoldMicros > store.MaxAmountMicros:
-		return fmt.Errorf("hold %d: %w", l.HoldMicros, store.ErrInvalid)
-	case l.FeeBPS < 0 || l.FeeBPS > maxFeeBPS:
-		return fmt.Errorf("fee %d bps: %w", l.FeeBPS, store.ErrInvalid)
-	case l.PriceMicrosPerGB < 0 || l.RateBps < 0 || l.MaxBytes < 0:
-		return fmt.Errorf("negative price, rate or byte cap: %w", store.ErrInvalid)
-	}
-	return nil
 }
 
 // createLease is CreateLease inside its transaction. It locks the buyer's
