@@ -102,7 +102,67 @@ type Node struct {
 	EgressSummary    string
 	LastSeen         time.Time
 	CreatedAt        time.Time
+	// Report is what the latest heartbeat said beyond spare capacity.
+	Report NodeReport
+	// Measured is what the broker measured about the node itself.
+	Measured Measured
 }
+
+// NodeReport is a node's own account of its state, from its latest
+// heartbeat. The zero value is what a node that reports nothing more than
+// spare capacity has.
+type NodeReport struct {
+	LoadBps      int64  // relay traffic now, bytes per second
+	ActiveLeases int    // leases with open tunnels
+	MaxLeases    int    // the owner's limit on concurrent leases; 0: none
+	Unavailable  string // why the owner's controls refuse new leases; "": available
+	// OwnerCaps is the owner's caps and schedule as the broker encoded
+	// them (JSON); the store keeps it opaque. "": none reported.
+	OwnerCaps string
+	// LinkUpBps and LinkDownBps are the node's own estimate of its line's
+	// capacity, measured at LinkMeasuredAt (zero: never).
+	LinkUpBps, LinkDownBps int64
+	LinkMeasuredAt         time.Time
+}
+
+// Measured is what the broker measured about a node: line throughput from
+// the node's probes against the broker, and reachability checks of its
+// exit.
+type Measured struct {
+	// ProbeUpBps and ProbeDownBps are the latest throughput the broker saw
+	// in each direction of the node's line (up: from the node), at
+	// ProbedAt (zero: never).
+	ProbeUpBps, ProbeDownBps int64
+	ProbedAt                 time.Time
+	// Checks and CheckSuccesses count the broker's reachability checks of
+	// the exit; LatencyMicros is a moving average of the successful ones'
+	// round trips, CheckedAt the latest check's time (zero: never).
+	Checks, CheckSuccesses int64
+	LatencyMicros          int64
+	CheckedAt              time.Time
+}
+
+// LinkProbe is one throughput measurement of a node's line by the broker.
+type LinkProbe struct {
+	NodeID string
+	Up     bool  // the node sent (true) or received (false)
+	Bps    int64 // bytes per second
+	At     time.Time
+}
+
+// Check is one reachability check of a node's exit by the broker.
+type Check struct {
+	NodeID  string
+	OK      bool
+	Latency time.Duration // round trip of a successful check
+	At      time.Time
+}
+
+// LatencyWeight is the weight of the newest check in the moving average
+// of latencies, as 1/LatencyWeight: both engines compute
+// avg' = (avg*(LatencyWeight-1) + sample) / LatencyWeight, and the first
+// sample as itself.
+const LatencyWeight = 8
 
 // NodeFilter selects nodes for listing and matching. Zero fields match all.
 type NodeFilter struct {
@@ -123,6 +183,7 @@ type NodeFilter struct {
 type Heartbeat struct {
 	NodeID   string
 	SpareBps int64
+	Report   NodeReport
 	At       time.Time
 }
 
@@ -388,8 +449,14 @@ type Store interface {
 	Node(ctx context.Context, id string) (Node, error)
 	// Nodes lists nodes matching every set filter field, ordered by ID.
 	Nodes(ctx context.Context, f NodeFilter) ([]Node, error)
-	// RecordHeartbeat sets SpareBps and LastSeen of a known node.
+	// RecordHeartbeat sets SpareBps, Report and LastSeen of a known node.
 	RecordHeartbeat(ctx context.Context, h Heartbeat) error
+	// RecordLinkProbe sets one direction of a known node's measured line
+	// throughput and ProbedAt.
+	RecordLinkProbe(ctx context.Context, p LinkProbe) error
+	// RecordCheck counts one reachability check of a known node's exit
+	// and folds a successful one's latency into the moving average.
+	RecordCheck(ctx context.Context, c Check) error
 
 	// CreateLease holds l.HoldMicros of the buyer's available balance and
 	// stores the lease as active, atomically (an empty l.ID is generated).

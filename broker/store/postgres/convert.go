@@ -22,21 +22,11 @@ const (
 // toNanos stores t as unix nanoseconds (timestamptz keeps only
 // microseconds, and the contract promises nanoseconds); the zero time is
 // stored as 0.
-func toNanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
+func toNanos(t time.Time) int64 { return store.Nanos(t) }
 
 // fromNanos is the inverse of toNanos: 0 is the zero time, anything else a
 // time in UTC.
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
+func fromNanos(n int64) time.Time { return store.FromNanos(n) }
 
 // newID returns prefix followed by 16 random bytes in hex.
 func newID(prefix string) (string, error) {

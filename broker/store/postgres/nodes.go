@@ -16,6 +16,10 @@ const nodeColumns = `id, operator_id, public_key, country, subdivision, city, as
 	protocols, quic_addr, price_micros_per_gb, capacity_bps, spare_bps, egress_summary,
 	last_seen, created_at`
 
+// nodeSelect is the column list scanNode reads: the registered fields,
+// then the reported and measured state.
+const nodeSelect = nodeColumns + `, ` + store.StateColumns
+
 // UpsertNode inserts the node, or updates every field of an existing one
 // except CreatedAt. A zero CreatedAt is set to now on insert. The operator
 // account must exist (store.ErrNotFound otherwise).
@@ -50,21 +54,23 @@ func scanNode(row pgx.Row) (store.Node, error) {
 		n                  store.Node
 		asn                int64
 		lastSeen, creation int64
+		st                 store.StateScan
 	)
-	err := row.Scan(&n.ID, &n.OperatorID, &n.PublicKey, &n.Region.Country, &n.Region.Subdivision,
+	dest := append([]any{&n.ID, &n.OperatorID, &n.PublicKey, &n.Region.Country, &n.Region.Subdivision,
 		&n.Region.City, &asn, &n.ConnType, &n.Protocols, &n.QUICAddr, &n.PriceMicrosPerGB,
-		&n.CapacityBps, &n.SpareBps, &n.EgressSummary, &lastSeen, &creation)
-	if err != nil {
+		&n.CapacityBps, &n.SpareBps, &n.EgressSummary, &lastSeen, &creation}, st.Dest(&n)...)
+	if err := row.Scan(dest...); err != nil {
 		return store.Node{}, err
 	}
 	n.ASN, n.Protocols = int(asn), unlist(n.Protocols)
 	n.LastSeen, n.CreatedAt = fromNanos(lastSeen), fromNanos(creation)
+	st.Apply(&n)
 	return n, nil
 }
 
 // Node returns the node with the given ID, or store.ErrNotFound.
 func (s *Store) Node(ctx context.Context, id string) (store.Node, error) {
-	n, err := scanNode(s.pool.QueryRow(ctx, `SELECT `+nodeColumns+` FROM nodes WHERE id = $1`, id))
+	n, err := scanNode(s.pool.QueryRow(ctx, `SELECT `+nodeSelect+` FROM nodes WHERE id = $1`, id))
 	if err != nil {
 		return store.Node{}, fmt.Errorf("node %s: %w", id, notFound(err))
 	}
@@ -76,7 +82,7 @@ func (s *Store) Node(ctx context.Context, id string) (store.Node, error) {
 // (upper-case country codes) before storing and before asking.
 func (s *Store) Nodes(ctx context.Context, f store.NodeFilter) ([]store.Node, error) {
 	where, args := nodeWhere(f)
-	q := `SELECT ` + nodeColumns + ` FROM nodes` + where + ` ORDER BY id`
+	q := `SELECT ` + nodeSelect + ` FROM nodes` + where + ` ORDER BY id`
 	if f.Limit > 0 {
 		args = append(args, f.Limit)
 		q += ` LIMIT $` + strconv.Itoa(len(args))
@@ -139,19 +145,3 @@ func nodeWhere(f store.NodeFilter) (string, []any) {
 	return ` WHERE ` + strings.Join(conds, ` AND `), args
 }
 
-// RecordHeartbeat stores a node's latest spare capacity and LastSeen (now
-// when h.At is zero). An unknown node is store.ErrNotFound.
-func (s *Store) RecordHeartbeat(ctx context.Context, h store.Heartbeat) error {
-	if h.At.IsZero() {
-		h.At = s.now()
-	}
-	tag, err := s.exec(ctx, `UPDATE nodes SET spare_bps = $1, last_seen = $2 WHERE id = $3`,
-		h.SpareBps, toNanos(h.At), h.NodeID)
-	if err != nil {
-		return fmt.Errorf("heartbeat %s: %w", h.NodeID, constraint(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("heartbeat %s: %w", h.NodeID, store.ErrNotFound)
-	}
-	return nil
-}

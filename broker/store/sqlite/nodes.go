@@ -48,29 +48,36 @@ const nodeColumns = `id, operator_id, public_key, country, subdivision, city, as
 	protocols, quic_addr, price_micros_per_gb, capacity_bps, spare_bps, egress_summary,
 	last_seen, created_at`
 
+// nodeSelect is the column list scanNode reads: the registered fields,
+// then the reported and measured state.
+const nodeSelect = nodeColumns + `, ` + store.StateColumns
+
 // scanNode reads one nodes row.
 func scanNode(row interface{ Scan(...any) error }) (store.Node, error) {
 	var (
 		n                  store.Node
 		protocols          string
 		lastSeen, creation int64
+		st                 store.StateScan
 	)
-	err := row.Scan(&n.ID, &n.OperatorID, &n.PublicKey, &n.Region.Country, &n.Region.Subdivision,
+	dest := append([]any{&n.ID, &n.OperatorID, &n.PublicKey, &n.Region.Country, &n.Region.Subdivision,
 		&n.Region.City, &n.ASN, &n.ConnType, &protocols, &n.QUICAddr, &n.PriceMicrosPerGB,
-		&n.CapacityBps, &n.SpareBps, &n.EgressSummary, &lastSeen, &creation)
-	if err != nil {
+		&n.CapacityBps, &n.SpareBps, &n.EgressSummary, &lastSeen, &creation}, st.Dest(&n)...)
+	if err := row.Scan(dest...); err != nil {
 		return store.Node{}, err
 	}
+	var err error
 	if n.Protocols, err = decodeList(protocols); err != nil {
 		return store.Node{}, err
 	}
 	n.LastSeen, n.CreatedAt = fromNanos(lastSeen), fromNanos(creation)
+	st.Apply(&n)
 	return n, nil
 }
 
 // Node returns the node with the given ID, or store.ErrNotFound.
 func (s *Store) Node(ctx context.Context, id string) (store.Node, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+nodeColumns+` FROM nodes WHERE id = ?`, id)
+	row := s.db.QueryRowContext(ctx, `SELECT `+nodeSelect+` FROM nodes WHERE id = ?`, id)
 	n, err := scanNode(row)
 	if err != nil {
 		return store.Node{}, fmt.Errorf("node %s: %w", id, notFound(err))
@@ -86,7 +93,7 @@ func (s *Store) Nodes(ctx context.Context, f store.NodeFilter) ([]store.Node, er
 	if err != nil {
 		return nil, fmt.Errorf("list nodes: %w", err)
 	}
-	q := `SELECT ` + nodeColumns + ` FROM nodes` + where + ` ORDER BY id`
+	q := `SELECT ` + nodeSelect + ` FROM nodes` + where + ` ORDER BY id`
 	if f.Limit > 0 {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
@@ -161,24 +168,3 @@ func nodeWhere(f store.NodeFilter) (string, []any, error) {
 	return ` WHERE ` + strings.Join(conds, ` AND `), args, nil
 }
 
-// RecordHeartbeat stores a node's latest spare capacity and LastSeen (now
-// when h.At is zero). An unknown node is store.ErrNotFound.
-func (s *Store) RecordHeartbeat(ctx context.Context, h store.Heartbeat) error {
-	if h.At.IsZero() {
-		h.At = s.now()
-	}
-	res, err := s.exec(ctx,
-		`UPDATE nodes SET spare_bps = ?, last_seen = ? WHERE id = ?`,
-		h.SpareBps, toNanos(h.At), h.NodeID)
-	if err != nil {
-		return fmt.Errorf("heartbeat %s: %w", h.NodeID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("heartbeat %s: %w", h.NodeID, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("heartbeat %s: %w", h.NodeID, store.ErrNotFound)
-	}
-	return nil
-}
