@@ -144,4 +144,3 @@ func nodeWhere(f store.NodeFilter) (string, []any) {
 	}
 	return ` WHERE ` + strings.Join(conds, ` AND `), args
 }
-

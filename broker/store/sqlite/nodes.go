@@ -167,4 +167,3 @@ func nodeWhere(f store.NodeFilter) (string, []any, error) {
 	}
 	return ` WHERE ` + strings.Join(conds, ` AND `), args, nil
 }
-
