@@ -2,6 +2,7 @@ package lease
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -108,6 +109,9 @@ func (p payload) validate() error {
 		if proto == "" || !utf8.ValidString(proto) {
 			return fmt.Errorf("%w: bad protocol name", ErrMalformed)
 		}
+	}
+	if k, err := b64.DecodeString(p.BuyerKey); err != nil || (p.BuyerKey != "" && len(k) != ed25519.PublicKeySize) {
+		return fmt.Errorf("%w: bk is not an Ed25519 public key", ErrMalformed)
 	}
 	if !utf8.ValidString(p.KeyID + p.LeaseID + p.NodeID) {
 		return fmt.Errorf("%w: invalid UTF-8", ErrMalformed)

@@ -16,6 +16,9 @@ import (
 func FuzzVerify(f *testing.F) {
 	s := testSigner(f)
 	f.Add(mustIssue(f, s, testClaims()))
+	withBuyer := testClaims()
+	withBuyer.BuyerKey = testBuyerKey()
+	f.Add(mustIssue(f, s, withBuyer))
 	f.Add("slt1..")
 	f.Add("slt1.e30.AA")
 	v, _ := newTestVerifier(f, s)

@@ -20,6 +20,7 @@
 package lease
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"slices"
 	"time"
@@ -75,6 +76,11 @@ type Claims struct {
 	IssuedAt, ExpiresAt time.Time
 	// KeyID names the signing key. Issue sets it.
 	KeyID string
+	// BuyerKey is the Ed25519 public key the buyer countersigns receipts
+	// with, when the lease request named one. An exit holds a lease with a
+	// buyer key to its exposure window; one without is billed on the
+	// exit's count alone.
+	BuyerKey ed25519.PublicKey
 }
 
 // AllowsProtocol reports whether the claims list protocol p.
@@ -82,8 +88,10 @@ func (c Claims) AllowsProtocol(p string) bool {
 	return slices.Contains(c.Protocols, p)
 }
 
-// payload is the JSON form of Claims inside a token. Every field is always
-// present: a token has exactly one encoding of its claims.
+// payload is the JSON form of Claims inside a token. Every field but bk is
+// always present, and bk is present exactly when the lease has a buyer
+// key: a token has exactly one encoding of its claims, and tokens issued
+// before buyer keys existed keep theirs.
 type payload struct {
 	KeyID     string   `json:"kid"`
 	LeaseID   string   `json:"lid"`
@@ -93,6 +101,8 @@ type payload struct {
 	ByteCap   int64    `json:"cap"`
 	IssuedAt  int64    `json:"iat"`
 	ExpiresAt int64    `json:"exp"`
+	// BuyerKey is the buyer's key in unpadded base64url, or empty.
+	BuyerKey string `json:"bk,omitempty"`
 }
 
 func payloadFrom(c Claims) payload {
@@ -105,7 +115,15 @@ func payloadFrom(c Claims) payload {
 		ByteCap:   c.ByteCap,
 		IssuedAt:  c.IssuedAt.Unix(),
 		ExpiresAt: c.ExpiresAt.Unix(),
+		BuyerKey:  encodeBuyerKey(c.BuyerKey),
 	}
+}
+
+func encodeBuyerKey(k ed25519.PublicKey) string {
+	if k == nil {
+		return ""
+	}
+	return b64.EncodeToString(k)
 }
 
 func (p payload) claims() Claims {
@@ -118,5 +136,15 @@ func (p payload) claims() Claims {
 		IssuedAt:  time.Unix(p.IssuedAt, 0),
 		ExpiresAt: time.Unix(p.ExpiresAt, 0),
 		KeyID:     p.KeyID,
+		BuyerKey:  p.buyerKey(),
 	}
+}
+
+// buyerKey decodes bk; validate has checked it.
+func (p payload) buyerKey() ed25519.PublicKey {
+	if p.BuyerKey == "" {
+		return nil
+	}
+	k, _ := b64.DecodeString(p.BuyerKey)
+	return k
 }

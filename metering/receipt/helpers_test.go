@@ -42,6 +42,6 @@ func signed(t testing.TB, node, buyer ed25519.PrivateKey) *Receipt {
 // times by instant.
 func sameReceipt(a, b *Receipt) bool {
 	return a.LeaseID == b.LeaseID && a.NodeID == b.NodeID && a.Seq == b.Seq &&
-		a.Up == b.Up && a.Down == b.Down && a.Time.Equal(b.Time) &&
+		a.Up == b.Up && a.Down == b.Down && a.Time.Equal(b.Time) && a.Prev == b.Prev &&
 		string(a.Sig) == string(b.Sig) && string(a.BuyerSig) == string(b.BuyerSig)
 }

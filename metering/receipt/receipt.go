@@ -37,6 +37,9 @@ var (
 	ErrReplay = errors.New("receipt replayed or out of order")
 	// ErrNotMonotonic means a receipt counts fewer bytes than an earlier one.
 	ErrNotMonotonic = errors.New("receipt totals went backwards")
+	// ErrBrokenChain means a receipt's Prev is not the hash of the receipt
+	// before it.
+	ErrBrokenChain = errors.New("receipt hash chain broken")
 )
 
 // Receipt is an exit's signed statement of the cumulative bytes of one
@@ -55,6 +58,9 @@ type Receipt struct {
 	// Time is when the exit issued the receipt. It is encoded as Unix
 	// nanoseconds, so it must lie between the years 1678 and 2262.
 	Time time.Time
+	// Prev is the Hash of the receipt the exit issued before this one for
+	// the same lease, or all zeros for the first receipt of the chain.
+	Prev [HashSize]byte
 	// Sig is the node's Ed25519 signature over SigningBytes.
 	Sig []byte
 	// BuyerSig is the optional Ed25519 countersignature by the buyer's

@@ -8,22 +8,24 @@ import (
 
 // signPrefix separates receipt signatures from anything else a node key
 // signs (TLS certificates, broker challenges).
-const signPrefix = "sparelink receipt v1\x00"
+const signPrefix = "sparelink receipt v2\x00"
 
 // SigningBytes returns the canonical bytes the node signs: signPrefix, then
 // LeaseID and NodeID each preceded by its length as a big-endian uint32,
 // then Seq, Up, Down and Time (Unix nanoseconds) as big-endian 64-bit
-// integers. Every field but the signatures is covered, and the length
-// prefixes make the encoding unambiguous for any field values.
+// integers, then the 32 bytes of Prev. Every field but the signatures is
+// covered, and the length prefixes make the encoding unambiguous for any
+// field values.
 func (r *Receipt) SigningBytes() []byte {
-	b := make([]byte, 0, len(signPrefix)+8+len(r.LeaseID)+len(r.NodeID)+32)
+	b := make([]byte, 0, len(signPrefix)+8+len(r.LeaseID)+len(r.NodeID)+32+HashSize)
 	b = append(b, signPrefix...)
 	b = appendString32(b, r.LeaseID)
 	b = appendString32(b, r.NodeID)
 	b = binary.BigEndian.AppendUint64(b, r.Seq)
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Up))
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Down))
-	return binary.BigEndian.AppendUint64(b, uint64(r.Time.UnixNano()))
+	b = binary.BigEndian.AppendUint64(b, uint64(r.Time.UnixNano()))
+	return append(b, r.Prev[:]...)
 }
 
 // countersignBytes is what the buyer signs: SigningBytes followed by the

@@ -10,17 +10,17 @@ import (
 )
 
 // Version is the first byte of every encoded receipt.
-const Version = 1
+const Version = 2
 
 // MaxEncodedLen bounds MarshalBinary's output: version, two IDs with a
-// length byte each, four 64-bit fields, and two signatures with a length
-// byte each.
-const MaxEncodedLen = 1 + 2*(1+MaxIDLen) + 4*8 + 2*(1+ed25519.SignatureSize)
+// length byte each, four 64-bit fields, the previous receipt's hash, and
+// two signatures with a length byte each.
+const MaxEncodedLen = 1 + 2*(1+MaxIDLen) + 4*8 + HashSize + 2*(1+ed25519.SignatureSize)
 
 // MarshalBinary encodes the receipt: the version byte, LeaseID and NodeID
 // each after a one-byte length, Seq, Up, Down and Time (Unix nanoseconds)
-// as big-endian 64-bit integers, then Sig and BuyerSig each after a
-// one-byte length. Sig must be present; BuyerSig may be empty. Invalid
+// as big-endian 64-bit integers, the 32 bytes of Prev, then Sig and
+// BuyerSig each after a one-byte length. Sig must be present; BuyerSig may be empty. Invalid
 // fields return an error wrapping ErrMalformed, so that nothing is sent
 // that UnmarshalBinary would refuse.
 func (r *Receipt) MarshalBinary() ([]byte, error) {
@@ -41,6 +41,7 @@ func (r *Receipt) MarshalBinary() ([]byte, error) {
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Up))
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Down))
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Time.UnixNano()))
+	b = append(b, r.Prev[:]...)
 	b = appendBytes8(b, r.Sig)
 	return appendBytes8(b, r.BuyerSig), nil
 }
@@ -69,6 +70,7 @@ func (r *Receipt) UnmarshalBinary(data []byte) error {
 	out.Up = int64(d.uint64("up"))
 	out.Down = int64(d.uint64("down"))
 	out.Time = time.Unix(0, int64(d.uint64("time"))).UTC()
+	copy(out.Prev[:], d.take(HashSize, "prev"))
 	out.Sig = d.sig("signature", false)
 	out.BuyerSig = d.sig("countersignature", true)
 	if err := d.finish(); err != nil {

@@ -19,6 +19,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 	}{
 		{"signed only", func(r *Receipt) { r.Sign(nodeKey) }},
 		{"countersigned", func(r *Receipt) { r.Sign(nodeKey); r.Countersign(buyerKey) }},
+		{"chained", func(r *Receipt) { r.Prev[0], r.Prev[31] = 1, 0xff; r.Sign(nodeKey) }},
 		{"longest ids", func(r *Receipt) {
 			r.LeaseID, r.NodeID = strings.Repeat("L", MaxIDLen), strings.Repeat("~", MaxIDLen)
 			r.Sign(nodeKey)
@@ -132,7 +133,8 @@ func TestUnmarshalRejects(t *testing.T) {
 	}{
 		{"empty", nil},
 		{"version 0", patch(0, 0)},
-		{"version 2", patch(0, 2)},
+		{"version 1", patch(0, 1)},
+		{"version 3", patch(0, 3)},
 		{"trailing byte", append(bytes.Clone(good), 0)},
 		{"countersignature length 1", append(bytes.Clone(good[:len(good)-1]), 1, 0)},
 		{"lease length over max", patch(1, MaxIDLen+1)},
@@ -142,8 +144,8 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"zero seq", putU64(countersOff, 0)},
 		{"negative up", putU64(countersOff+8, 1<<63)},
 		{"negative down", putU64(countersOff+16, math.MaxUint64)},
-		{"signature length 63", patch(countersOff+32, 63)},
-		{"signature length 0", patch(countersOff+32, 0)},
+		{"signature length 63", patch(countersOff+32+HashSize, 63)},
+		{"signature length 0", patch(countersOff+32+HashSize, 0)},
 		{"too long", make([]byte, MaxEncodedLen+1)},
 	}
 	for n := 1; n < len(good)-1; n++ {
