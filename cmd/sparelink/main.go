@@ -18,6 +18,6 @@ one of your leases, and "sparelink demo" runs a whole market on this machine.`, 
 	// Runnable, so that an unknown command is a usage error rather than
 	// a silent help page.
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
-	root.AddCommand(demoCommand(&common), gatewayCommand(&common))
+	root.AddCommand(demoCommand(&common), gatewayCommand(&common), verifyReleaseCommand(&common))
 	cli.Main(root)
 }
