@@ -25,7 +25,9 @@ const (
 // Pool spreads connections over several exits round-robin. An exit that
 // fails at the transport level is skipped, with growing backoff, until its
 // next successful connection; refusals by an exit (*ProxyError) are
-// returned as they are. It is safe for concurrent use.
+// returned as they are. Watch adds active health checks, so that an exit
+// that dies is skipped within a second or two even when nothing dials it.
+// It is safe for concurrent use.
 type Pool struct {
 	log     *zap.Logger
 	members atomic.Pointer[[]*member] // replaced whole by Update
@@ -45,6 +47,7 @@ type member struct {
 	failures  int
 	downUntil time.Time
 	used      bool
+	health    health
 }
 
 // NewPool returns a pool over exits, in the given rotation order.
@@ -55,7 +58,7 @@ func NewPool(exits []Exit, log *zap.Logger) *Pool {
 	p := &Pool{log: log.Named("exitpool"), now: time.Now}
 	var members []*member
 	for _, e := range exits {
-		members = append(members, &member{d: New(e, log)})
+		members = append(members, newMember(New(e, log)))
 	}
 	p.members.Store(&members)
 	return p
@@ -66,9 +69,13 @@ func (p *Pool) list() []*member { return *p.members.Load() }
 // DialContext opens a connection to address through the next exit in
 // rotation, moving on to the following exits when one cannot be reached.
 // When every exit is backing off it still tries the one due soonest.
+// network "udp" (or "udp4", "udp6") opens a UDP flow as DialUDP does.
 func (p *Pool) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	if p.closed.Load() {
 		return nil, ErrClosed
+	}
+	if isUDP(network) {
+		return p.dialUDPConn(ctx, address)
 	}
 	if err := checkTarget(network, address); err != nil {
 		return nil, err
@@ -101,9 +108,12 @@ func (p *Pool) DialContext(ctx context.Context, network, address string) (net.Co
 	return nil, fmt.Errorf("%w: %w", ErrNoExit, errors.Join(errs...))
 }
 
-// try dials through m and records the outcome of the attempt.
+// try dials through m and records the outcome of the attempt. A health
+// check that finds m dead meanwhile aborts the attempt.
 func (p *Pool) try(ctx context.Context, m *member, network, address string) (net.Conn, error) {
-	c, err := m.d.DialContext(ctx, network, address)
+	dctx, stop := m.watchLoss(ctx)
+	c, err := m.d.DialContext(dctx, network, address)
+	err = stop(err)
 	switch {
 	case err == nil:
 		m.succeeded()
@@ -153,7 +163,13 @@ func (p *Pool) Close() error {
 	return errors.Join(errs...)
 }
 
-func (m *member) down(now time.Time) bool { return now.Before(m.until()) }
+// down reports whether m is skipped: backing off, or found dead by a
+// health check.
+func (m *member) down(now time.Time) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.health.dead || now.Before(m.downUntil)
+}
 
 func (m *member) until() time.Time {
 	m.mu.Lock()
@@ -164,6 +180,8 @@ func (m *member) until() time.Time {
 func (m *member) succeeded() {
 	m.mu.Lock()
 	m.used, m.failures, m.downUntil = true, 0, time.Time{}
+	m.health.misses = 0
+	m.reviveLocked()
 	m.mu.Unlock()
 }
 

@@ -65,7 +65,9 @@ func passOver(err error) bool {
 
 // tryDial dials through m and records the outcome, as Pool.try does.
 func tryDial[C any](ctx context.Context, p *Pool, m *member, dial func(context.Context, *Dialer) (C, error)) (C, error) {
-	c, err := dial(ctx, m.d)
+	dctx, stop := m.watchLoss(ctx)
+	c, err := dial(dctx, m.d)
+	err = stop(err)
 	switch {
 	case err == nil:
 		m.succeeded()

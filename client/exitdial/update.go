@@ -30,7 +30,7 @@ func (p *Pool) Update(exits []Exit) {
 			next = append(next, m)
 			continue
 		}
-		next = append(next, &member{d: New(e, p.log)})
+		next = append(next, newMember(New(e, p.log)))
 	}
 	for _, m := range old {
 		if !kept[m] {

@@ -1,0 +1,160 @@
+package exitdial
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Health check defaults, used when the matching HealthConfig field is zero.
+const (
+	DefaultHealthInterval = 300 * time.Millisecond
+	DefaultHealthTimeout  = 800 * time.Millisecond
+	DefaultHealthMisses   = 2
+	DefaultHealthCutAfter = 3
+)
+
+// errExitLost aborts dials through an exit that a health check found dead.
+var errExitLost = errors.New("exit failed its health checks")
+
+// HealthConfig tunes Pool.Watch. The zero value probes every 300ms, gives
+// each probe 800ms, marks an exit dead after 2 missed probes in a row (at
+// once when its QUIC connection is closed or cannot be made), and closes
+// the connection of an exit that missed 3, which ends its tunnels.
+type HealthConfig struct {
+	Interval time.Duration
+	Timeout  time.Duration
+	Misses   int
+	CutAfter int
+	// OnChange, when set, is called after an exit is found dead or alive
+	// again. It must not block.
+	OnChange func(nodeID string, healthy bool)
+}
+
+func (c HealthConfig) withDefaults() HealthConfig {
+	if c.Interval <= 0 {
+		c.Interval = DefaultHealthInterval
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultHealthTimeout
+	}
+	if c.Misses <= 0 {
+		c.Misses = DefaultHealthMisses
+	}
+	if c.CutAfter <= 0 {
+		c.CutAfter = DefaultHealthCutAfter
+	}
+	return c
+}
+
+// Watch health-checks every exit of the pool until ctx ends, and returns
+// once its probes have stopped. A probe is one HTTP/3 request on the
+// exit's pooled QUIC connection (dialled first if there is none), which
+// the exit answers without opening anything: a round trip proves that the
+// exit is alive. An exit found dead is skipped by DialContext and DialUDP
+// and refused by DialExit, and dials already waiting on it are aborted;
+// it rejoins the rotation at its next answered probe.
+func (p *Pool) Watch(ctx context.Context, cfg HealthConfig) {
+	cfg = cfg.withDefaults()
+	t := time.NewTicker(cfg.Interval)
+	defer t.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		for _, m := range p.list() {
+			if !m.startProbe() {
+				continue // the previous probe is still waiting
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer m.endProbe()
+				p.check(ctx, m, cfg)
+			}()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// check probes m once and records the outcome.
+func (p *Pool) check(ctx context.Context, m *member, cfg HealthConfig) {
+	certain, err := m.d.probe(ctx, cfg.Timeout)
+	if ctx.Err() != nil || p.closed.Load() {
+		return
+	}
+	id := m.d.exit.NodeID
+	if err == nil {
+		if m.revived() {
+			p.log.Info("exit answers health checks again", zap.String("exit", id))
+			notify(cfg, id, true)
+		}
+		return
+	}
+	died, cut := m.missed(certain, cfg)
+	if died {
+		p.log.Warn("exit failed health checks, skipping it", zap.String("exit", id), zap.Error(err))
+		notify(cfg, id, false)
+	}
+	if cut {
+		m.d.dropConns("exit failed health checks")
+	}
+}
+
+func notify(cfg HealthConfig, id string, healthy bool) {
+	if cfg.OnChange != nil {
+		cfg.OnChange(id, healthy)
+	}
+}
+
+// probe makes one round trip to the exit. certain is true when the failure
+// needs no confirmation: the QUIC connection is closed or cannot be made.
+func (d *Dialer) probe(ctx context.Context, timeout time.Duration) (certain bool, err error) {
+	conn, cc, err := d.current()
+	if err != nil {
+		return true, err
+	}
+	if conn == nil {
+		hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
+		defer cancel()
+		if _, cc, err = d.clientConn(hctx); err != nil {
+			return true, err
+		}
+	}
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(pctx, http.MethodHead, "https://"+d.exit.Addr+"/", nil)
+	if err != nil {
+		return true, fmt.Errorf("health probe: %w", err)
+	}
+	rsp, err := cc.RoundTrip(req)
+	if err != nil {
+		return cc.Context().Err() != nil, d.unavailable(fmt.Errorf("health probe: %w", err))
+	}
+	_ = rsp.Body.Close()
+	return false, nil
+}
+
+// dropConns closes the dialer's QUIC connections without closing the
+// dialer, so that tunnels on a dead exit fail now rather than at the QUIC
+// idle timeout, and the next dial makes a new connection.
+func (d *Dialer) dropConns(reason string) {
+	d.mu.Lock()
+	conns := d.retired
+	if d.conn != nil {
+		conns = append(conns, d.conn)
+	}
+	d.conn, d.cc, d.retired = nil, nil, nil
+	d.mu.Unlock()
+	for _, c := range conns {
+		_ = c.CloseWithError(0, reason)
+	}
+}
