@@ -19,6 +19,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sparelink/sparelink/agent/probe"
+
 	"go.uber.org/zap"
 
 	"github.com/sparelink/sparelink/broker/store"
@@ -34,6 +36,7 @@ type Broker struct {
 	limits  *limiter // nil: no rate limit
 	exits   *exitWatch
 	hooks   *http.Client // posts webhook deliveries
+	prober  *probe.Handler
 	handler http.Handler
 	// patterns lists the routes served, in the ServeMux syntax, so that
 	// tests can hold them to the OpenAPI document.
@@ -53,7 +56,8 @@ func New(cfg Config, st store.Store, log *zap.Logger) (*Broker, error) {
 		return nil, fmt.Errorf("new broker: %w", err)
 	}
 	b := &Broker{cfg: cfg, st: st, log: log, expiry: newExpiries(), exits: newExitWatch(),
-		hooks: webhookClient(cfg.WebhookInsecure, cfg.WebhookTimeout)}
+		hooks:  webhookClient(cfg.WebhookInsecure, cfg.WebhookTimeout),
+		prober: probe.NewHandler(probe.HandlerConfig{}, log.Named("probe"))}
 	if cfg.RateLimit > 0 {
 		b.limits = newLimiter(cfg.RateLimit, cfg.RateBurst, time.Now)
 	}

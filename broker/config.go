@@ -65,6 +65,14 @@ type Config struct {
 	// networks: otherwise anyone with a key could make the broker probe
 	// its own network.
 	WebhookInsecure bool
+	// ExitCheckInterval is how often CheckExits checks every online
+	// node's exit. Zero: 1m.
+	ExitCheckInterval time.Duration
+	// ExitCheckTimeout bounds one exit check. Zero: 5s.
+	ExitCheckTimeout time.Duration
+	// ExitCheckPrivate lets exit checks dial loopback, private and
+	// link-local node addresses. Only for tests and closed networks.
+	ExitCheckPrivate bool
 	// Now is the clock. Nil: time.Now.
 	Now func() time.Time
 }
@@ -118,6 +126,8 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	cfg.HeartbeatTTL = orDuration(cfg.HeartbeatTTL, DefaultHeartbeatTTL)
 	cfg.TokenTTL = orDuration(cfg.TokenTTL, DefaultTokenTTL)
+	cfg.ExitCheckInterval = orDuration(cfg.ExitCheckInterval, DefaultExitCheckInterval)
+	cfg.ExitCheckTimeout = orDuration(cfg.ExitCheckTimeout, DefaultExitCheckTimeout)
 	cfg.DefaultLeaseDuration = orDuration(cfg.DefaultLeaseDuration, DefaultLeaseDuration)
 	if cfg.DefaultLeaseDuration > maxLeaseDuration {
 		return cfg, fmt.Errorf("default lease duration %s exceeds %s", cfg.DefaultLeaseDuration, maxLeaseDuration)

@@ -18,6 +18,10 @@ func (b *Broker) heartbeat(w http.ResponseWriter, r *http.Request, p principal) 
 	if req.SpareBps < 0 || req.SpareBps > maxBytesPerSecond {
 		return badRequest("spare_bps must be from 0 to %d", int64(maxBytesPerSecond))
 	}
+	report, err := reportOf(req, b.now())
+	if err != nil {
+		return err
+	}
 	n, err := b.st.Node(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return storeProblem(err, "node")
@@ -25,7 +29,7 @@ func (b *Broker) heartbeat(w http.ResponseWriter, r *http.Request, p principal) 
 	if !p.owns(n.OperatorID) {
 		return forbidden("node %s belongs to another operator", n.ID)
 	}
-	if err := b.st.RecordHeartbeat(r.Context(), store.Heartbeat{NodeID: n.ID, SpareBps: req.SpareBps, At: b.now()}); err != nil {
+	if err := b.st.RecordHeartbeat(r.Context(), store.Heartbeat{NodeID: n.ID, SpareBps: req.SpareBps, Report: report, At: b.now()}); err != nil {
 		return storeProblem(err, "heartbeat")
 	}
 	revoked, err := b.revocations(r.Context(), n.ID)

@@ -23,7 +23,10 @@ func (b *Broker) quote(w http.ResponseWriter, r *http.Request, _ principal) erro
 		return err
 	}
 	o.price = b.leasePrice(o.exits)
-	q := api.Quote{AvailableExits: o.available, Operators: o.operators, FeeBPS: b.cfg.FeeBPS, MaxBytes: req.MaxBytes}
+	q := api.Quote{
+		AvailableExits: o.available, Operators: o.operators, FeeBPS: b.cfg.FeeBPS, MaxBytes: req.MaxBytes,
+		Quality: quoteQuality(o.exits),
+	}
 	for _, n := range o.exits {
 		q.SpareBps += n.SpareBps
 	}

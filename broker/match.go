@@ -64,9 +64,13 @@ func (b *Broker) match(ctx context.Context, req api.LeaseRequest) (offer, error)
 	if err != nil {
 		return offer{}, storeProblem(err, "match nodes")
 	}
-	// No measurement reaches the broker yet beyond heartbeats, whose spare
-	// capacity the node record carries: every exit's Quality is unknown.
-	return choose(nodes, nil, s), nil
+	measured := make(map[string]Quality)
+	for _, n := range nodes {
+		if q, ok := qualityOf(n); ok {
+			measured[n.ID] = q
+		}
+	}
+	return choose(nodes, measured, s), nil
 }
 
 // choose builds the offer for s from candidate nodes and what is measured
@@ -118,12 +122,12 @@ func (s matchSpec) filter() store.NodeFilter {
 	return f
 }
 
-// admits reports whether n is online and serves the coverage and every
+// admits reports whether n is online, takes new leases and serves the coverage and every
 // protocol of s.
 func (s matchSpec) admits(n store.Node) bool {
 	c := s.coverage
 	switch {
-	case n.LastSeen.IsZero() || n.LastSeen.Before(s.seenSince),
+	case n.LastSeen.IsZero() || n.LastSeen.Before(s.seenSince), !available(n),
 		c.Country != "" && n.Region.Country != c.Country,
 		c.Subdivision != "" && n.Region.Subdivision != c.Subdivision,
 		c.City != "" && n.Region.City != c.City,

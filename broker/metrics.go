@@ -19,6 +19,8 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	leases   prometheus.Counter
 	settled  prometheus.Counter
+	checks   *prometheus.CounterVec
+	probes   *prometheus.CounterVec
 }
 
 func newMetrics(online func() float64) *metrics {
@@ -41,8 +43,16 @@ func newMetrics(online func() float64) *metrics {
 			Name: "sparelink_broker_settled_micros_total",
 			Help: "Buyer charges settled from receipts, in micro-units.",
 		}),
+		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sparelink_broker_exit_checks_total",
+			Help: "Reachability checks of node exits by result (ok, failed).",
+		}, []string{"result"}),
+		probes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sparelink_broker_link_probes_total",
+			Help: "Line throughput probes served to nodes by direction (up, down).",
+		}, []string{"direction"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.leases, m.settled,
+	m.reg.MustRegister(m.requests, m.latency, m.leases, m.settled, m.checks, m.probes,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "sparelink_broker_online_nodes",
 			Help: "Nodes seen within the heartbeat TTL.",

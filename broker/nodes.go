@@ -139,7 +139,13 @@ func (b *Broker) nodeView(n store.Node, showOperator bool) api.Node {
 	}
 	if b.online(n) {
 		v.Status = api.NodeOnline
+		v.Available = available(n)
 	}
+	v.UnavailableReason = unavailableReason(n)
+	if v.Status != api.NodeOnline {
+		v.UnavailableReason = api.NodeOffline
+	}
+	reportView(&v, n)
 	if showOperator {
 		v.OperatorID = n.OperatorID
 	}

@@ -144,11 +144,16 @@ func band(v float64) int {
 	return int(math.Floor(math.Log(v) / math.Log1p(bandStep)))
 }
 
-// load is the fraction of n's capacity in use by its last heartbeat.
+// load is how busy n was at its last heartbeat: the fraction of its
+// capacity in use, or of its owner's lease limit, whichever is higher.
 func load(n store.Node) float64 {
 	if n.CapacityBps <= 0 {
 		return 1
 	}
 	spare := min(max(n.SpareBps, 0), n.CapacityBps)
-	return 1 - float64(spare)/float64(n.CapacityBps)
+	l := 1 - float64(spare)/float64(n.CapacityBps)
+	if r := n.Report; r.MaxLeases > 0 {
+		l = max(l, min(float64(r.ActiveLeases)/float64(r.MaxLeases), 1))
+	}
+	return l
 }

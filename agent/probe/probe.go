@@ -9,10 +9,12 @@
 // relay or the broker mounts, and Prober, which the agent runs. It is not
 // a speed test for people, and it never probes third-party servers.
 //
-// Protocol, under the server's base URL:
+// Protocol, under a base URL the server chooses (a relay serves it under
+// /v1, the broker under /v1/nodes/{id} for each node, with the node's
+// operator key):
 //
-//	GET  /v1/probe/download?bytes=N  200, exactly N bytes of application/octet-stream
-//	POST /v1/probe/upload            a body of N bytes; 200 {"received_bytes": N}
+//	GET  {base}/probe/download?bytes=N  200, exactly N bytes of application/octet-stream
+//	POST {base}/probe/upload            a body of N bytes; 200 {"received_bytes": N}
 //
 // N is between 1 and the server's limit. Errors are problem+json bodies:
 // 400 or 413 with code invalid_request, 405 for another method, and 429
@@ -24,10 +26,17 @@ import (
 	"time"
 )
 
-// Paths of the two endpoints; mount Handler on a mux under "/v1/probe/".
+// The two endpoints end in these suffixes; Handler serves any path that
+// does, so it can be mounted under any base.
 const (
-	DownloadPath = "/v1/probe/download"
-	UploadPath   = "/v1/probe/upload"
+	DownloadSuffix = "/probe/download"
+	UploadSuffix   = "/probe/upload"
+)
+
+// Paths of the two endpoints under the usual base, /v1.
+const (
+	DownloadPath = "/v1" + DownloadSuffix
+	UploadPath   = "/v1" + UploadSuffix
 )
 
 // Errors callers branch on.

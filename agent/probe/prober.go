@@ -26,10 +26,13 @@ var _ Line = (*capacity.Sampler)(nil)
 // starting at 256 KiB and growing until one lasts a second, at most 32 MiB
 // and 8 s per direction.
 type Config struct {
-	// BaseURL of a relay or broker that mounts Handler.
+	// BaseURL is where the endpoints hang: a relay's https://host/v1, or
+	// the broker's https://host/v1/nodes/{id}.
 	BaseURL string
 	Line    Line
 	Client  *http.Client
+	// Header is added to every request, e.g. the broker's Authorization.
+	Header http.Header
 	// IdlePct: the line is idle when household and relay traffic together
 	// stay below this share of the link in both directions.
 	IdlePct int64

@@ -68,7 +68,7 @@ func TestMeasureOnlyWhenIdle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, HandlerConfig{}, 0)
-			p, err := New(Config{BaseURL: srv.url, Line: homeLine(t, tt.busyBps), MaxBytes: 1 << 20}, zaptest.NewLogger(t))
+			p, err := New(Config{BaseURL: srv.url + "/v1", Line: homeLine(t, tt.busyBps), MaxBytes: 1 << 20}, zaptest.NewLogger(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +86,7 @@ func TestMeasureOnlyWhenIdle(t *testing.T) {
 func TestMeasureNoSampleYet(t *testing.T) {
 	srv := newServer(t, HandlerConfig{}, 0)
 	line := homeLine(t, 0)
-	fresh, err := New(Config{BaseURL: srv.url, Line: line}, zaptest.NewLogger(t))
+	fresh, err := New(Config{BaseURL: srv.url + "/v1", Line: line}, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -50,10 +51,10 @@ func NewHandler(cfg HandlerConfig, log *zap.Logger) *Handler {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var serve func(http.ResponseWriter, *http.Request)
 	method := http.MethodGet
-	switch r.URL.Path {
-	case DownloadPath:
+	switch path := r.URL.Path; {
+	case strings.HasSuffix(path, DownloadSuffix):
 		serve = h.download
-	case UploadPath:
+	case strings.HasSuffix(path, UploadSuffix):
 		serve, method = h.upload, http.MethodPost
 	default:
 		writeProblem(w, http.StatusNotFound, api.CodeNotFound, "no probe endpoint here")

@@ -95,7 +95,7 @@ func TestHandlerBusy(t *testing.T) {
 		t.Fatalf("first download: %v", err)
 	}
 	defer hold.Body.Close()
-	p, err := New(Config{BaseURL: srv.url, Line: homeLine(t, 0)}, zaptest.NewLogger(t))
+	p, err := New(Config{BaseURL: srv.url + "/v1", Line: homeLine(t, 0)}, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

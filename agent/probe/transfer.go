@@ -21,8 +21,8 @@ const maxReplyBytes = 4 << 10
 // download fetches n bytes and times them from the first byte to the
 // last, so the request's round trip does not count.
 func (p *Prober) download(ctx context.Context, n int64) (int64, time.Duration, error) {
-	url := p.cfg.BaseURL + DownloadPath + "?bytes=" + strconv.FormatInt(n, 10)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	url := p.cfg.BaseURL + DownloadSuffix + "?bytes=" + strconv.FormatInt(n, 10)
+	req, err := p.request(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -50,7 +50,7 @@ func (p *Prober) download(ctx context.Context, n int64) (int64, time.Duration, e
 // adds a round trip: a slight underestimate on a slow line.
 func (p *Prober) upload(ctx context.Context, n int64) (int64, time.Duration, error) {
 	body := newPatternReader(n)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.cfg.BaseURL+UploadPath, body)
+	req, err := p.request(ctx, http.MethodPost, p.cfg.BaseURL+UploadSuffix, body)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -78,6 +78,18 @@ func (p *Prober) upload(ctx context.Context, n int64) (int64, time.Duration, err
 		return got, took, fmt.Errorf("%w: sent %d, server counted %d", ErrMismatch, n, got)
 	}
 	return n, took, nil
+}
+
+// request builds a request carrying Config.Header.
+func (p *Prober) request(ctx context.Context, method, url string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range p.cfg.Header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	return req, nil
 }
 
 // ParseUploadReply reads the server's answer to an upload.

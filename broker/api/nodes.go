@@ -51,6 +51,56 @@ type Node struct {
 	Status           string    `json:"status"` // online or offline
 	LastSeen         time.Time `json:"last_seen,omitzero"`
 	CreatedAt        time.Time `json:"created_at"`
+	// Available is whether the node takes new leases: online, and not
+	// held back by its owner's controls (UnavailableReason says why not).
+	Available         bool   `json:"available"`
+	UnavailableReason string `json:"unavailable_reason,omitempty"`
+	// LoadBps and ActiveLeases are the node's relay traffic and leases
+	// with open tunnels at its latest heartbeat.
+	LoadBps      int64 `json:"load_bps"`
+	ActiveLeases int   `json:"active_leases"`
+	// OwnerCaps are the owner's caps and schedule as the node last
+	// reported them; absent when it never did.
+	OwnerCaps *OwnerCaps `json:"owner_caps,omitempty"`
+	// LinkReported is the node's own estimate of its line; LinkMeasured
+	// is what the broker measured on the node's probes against it.
+	LinkReported *Link `json:"link_reported,omitempty"`
+	LinkMeasured *Link `json:"link_measured,omitempty"`
+	// Quality is what the broker's reachability checks of the exit found.
+	Quality NodeQuality `json:"quality"`
+}
+
+// OwnerCaps are the limits a node's owner set on sharing. Zero values
+// mean no limit; rates are bytes per second.
+type OwnerCaps struct {
+	MaxUpBps          int64  `json:"max_up_bps,omitempty"`
+	MaxDownBps        int64  `json:"max_down_bps,omitempty"`
+	MonthlyQuotaBytes int64  `json:"monthly_quota_bytes,omitempty"`
+	QuotaResetDay     int    `json:"quota_reset_day,omitempty"` // 1-28
+	QuotaUsedBytes    int64  `json:"quota_used_bytes,omitempty"`
+	Schedule          string `json:"schedule,omitempty"` // the agent's schedule syntax; empty: always
+	OnlyWhenIdle      bool   `json:"only_when_idle,omitempty"`
+	MaxLeases         int    `json:"max_leases,omitempty"`
+	WebOnly           bool   `json:"web_only,omitempty"`
+}
+
+// Link is a line's throughput each way, in bytes per second, as measured
+// at MeasuredAt. Up is from the node towards the internet.
+type Link struct {
+	UpBps      int64     `json:"up_bps"`
+	DownBps    int64     `json:"down_bps"`
+	MeasuredAt time.Time `json:"measured_at,omitzero"`
+}
+
+// NodeQuality is what the broker's reachability checks of an exit found:
+// how many were tried and succeeded (the recent ones; older history is
+// halved away), the moving average of the successful ones' round trips,
+// and when the latest ran.
+type NodeQuality struct {
+	Checks         int64     `json:"checks"`
+	CheckSuccesses int64     `json:"check_successes"`
+	LatencyMicros  int64     `json:"latency_micros,omitempty"`
+	CheckedAt      time.Time `json:"checked_at,omitzero"`
 }
 
 // NodeList is the body of GET /v1/nodes, one page in ID order.
@@ -59,10 +109,32 @@ type NodeList struct {
 	HasMore bool   `json:"has_more"`
 }
 
-// HeartbeatRequest is the body of POST /v1/nodes/{id}/heartbeat.
+// HeartbeatRequest is the body of POST /v1/nodes/{id}/heartbeat. Only
+// SpareBps is required; a node that reports nothing else is listed as
+// available, idle and without owner caps.
 type HeartbeatRequest struct {
 	SpareBps int64 `json:"spare_bps"`
+	// LoadBps is the node's relay traffic now, both directions together.
+	LoadBps int64 `json:"load_bps,omitempty"`
+	// ActiveLeases counts leases with open tunnels.
+	ActiveLeases int `json:"active_leases,omitempty"`
+	// Unavailable, when set, is why the owner's controls refuse new
+	// leases: one of the Unavailable* reason codes.
+	Unavailable string `json:"unavailable,omitempty"`
+	// OwnerCaps are the owner's current caps and schedule.
+	OwnerCaps *OwnerCaps `json:"owner_caps,omitempty"`
+	// Link is the node's own estimate of its line's capacity.
+	Link *Link `json:"link,omitempty"`
 }
+
+// Reasons a node is unavailable for new leases while online.
+const (
+	UnavailablePaused     = "paused"
+	UnavailableQuota      = "quota_reached"
+	UnavailableSchedule   = "outside_schedule"
+	UnavailableHousehold  = "household_busy"
+	UnavailableLeaseLimit = "lease_limit"
+)
 
 // HeartbeatResponse tells the node its state, when to report again and
 // which of its leases ended recently.
