@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -51,6 +52,12 @@ type Config struct {
 	RateBurst int
 	// LowBalanceMicros raises low_balance webhooks; zero: the default.
 	LowBalanceMicros int64
+	// ExitCheckInterval between reachability checks of every online
+	// exit; zero: the broker's default (1m); negative: no checks.
+	ExitCheckInterval time.Duration
+	// ExitCheckPrivate lets exit checks reach loopback and private
+	// addresses (development and closed networks only).
+	ExitCheckPrivate bool
 }
 
 // File names inside the data directory.
@@ -82,7 +89,11 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(url string
 	if err := bootstrapAdmin(ctx, b, filepath.Join(cfg.DataDir, AdminKeyFile), log); err != nil {
 		return err
 	}
-	defer deliverWebhooks(ctx, b, log)()
+	jobs := map[string]func(context.Context) error{"webhook delivery": b.DeliverWebhooks}
+	if cfg.ExitCheckInterval >= 0 {
+		jobs["exit checks"] = b.CheckExits
+	}
+	defer background(ctx, jobs, log)()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -128,6 +139,7 @@ func newBroker(cfg Config, st store.Store, log *zap.Logger) (*broker.Broker, err
 		Signer: signer, ChallengeSecret: secret, FeeBPS: cfg.FeeBPS,
 		HeartbeatTTL: cfg.HeartbeatTTL, TokenTTL: cfg.TokenTTL, WebhookInsecure: cfg.WebhookInsecure,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, LowBalanceMicros: cfg.LowBalanceMicros,
+		ExitCheckInterval: max(cfg.ExitCheckInterval, 0), ExitCheckPrivate: cfg.ExitCheckPrivate,
 	}
 	if cfg.Prices != "" {
 		if bc.Prices, err = broker.LoadPriceTable(cfg.Prices); err != nil {
@@ -137,21 +149,23 @@ func newBroker(cfg Config, st store.Store, log *zap.Logger) (*broker.Broker, err
 	return broker.New(bc, st, log)
 }
 
-// deliverWebhooks sends the outbox's webhook deliveries in the background
-// until the returned stop is called (before the store closes). Every
-// replica sharing a store may run it: claims are exclusive.
-func deliverWebhooks(ctx context.Context, b *broker.Broker, log *zap.Logger) (stop func()) {
+// background runs the broker's background jobs (webhook delivery, exit
+// checks) until the returned stop is called, which waits for them to end
+// (before the store closes). Every replica sharing a store may run them:
+// delivery claims are exclusive, and checks only add measurements.
+func background(ctx context.Context, jobs map[string]func(context.Context) error, log *zap.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := b.DeliverWebhooks(ctx); err != nil {
-			log.Error("webhook delivery stopped", zap.Error(err))
-		}
-	}()
+	var wg sync.WaitGroup
+	for name, run := range jobs {
+		wg.Go(func() {
+			if err := run(ctx); err != nil {
+				log.Error(name+" stopped", zap.Error(err))
+			}
+		})
+	}
 	return func() {
 		cancel()
-		<-done
+		wg.Wait()
 	}
 }
 

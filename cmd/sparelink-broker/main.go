@@ -33,6 +33,8 @@ admin API key to <data-dir>/admin.key (mode 0600).`, &common)
 	f.Float64Var(&cfg.RateLimit, "rate-limit", 0, "requests per second each API key may send (default 100)")
 	f.IntVar(&cfg.RateBurst, "rate-burst", 0, "requests each API key may send at once (default 200)")
 	f.Int64Var(&cfg.LowBalanceMicros, "low-balance-micros", 0, "available balance below which low_balance webhooks fire (default: the broker's)")
+	f.DurationVar(&cfg.ExitCheckInterval, "exit-check-interval", 0, "time between reachability checks of every online exit (default 1m; negative: none)")
+	f.BoolVar(&cfg.ExitCheckPrivate, "exit-check-private", false, "let exit checks reach loopback and private addresses (development only)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		log, err := common.Setup(cmd)
 		if err != nil {
