@@ -110,6 +110,7 @@ func (a *Agent) startNode(ctx context.Context, key identity.Key) error {
 		ListenQUIC:        a.cfg.ListenQUIC,
 		AdvertiseAddr:     a.cfg.AdvertiseAddr,
 		Spare:             func() int64 { return a.Decision().SpareBps },
+		Report:            a.report,
 		HeartbeatInterval: a.cfg.HeartbeatInterval,
 		ReceiptInterval:   a.cfg.ReceiptInterval,
 		MaxRateBps:        d.CapBps,

@@ -170,9 +170,30 @@ func TestRegistersAndHeartbeats(t *testing.T) {
 	if d := a.Decision(); d.SpareBps != ownerCap || d.CapBps != ownerCap {
 		t.Errorf("Decision: got spare %d cap %d, want both at the owner's cap %d", d.SpareBps, d.CapBps, ownerCap)
 	}
+	if c := got.OwnerCaps; c == nil || c.MaxUpBps != ownerCap || c.MaxDownBps != ownerCap {
+		t.Errorf("listed owner caps %+v, want up and down at the owner's cap %d", c, ownerCap)
+	}
+	if l := got.LinkReported; l == nil || l.UpBps != cfg.LinkUpBps || l.DownBps != cfg.LinkDownBps {
+		t.Errorf("listed line %+v, want the configured %d up and %d down", l, cfg.LinkUpBps, cfg.LinkDownBps)
+	}
+	if !got.Available || got.UnavailableReason != "" {
+		t.Errorf("listed available %v (%q), want available", got.Available, got.UnavailableReason)
+	}
 	if err := stop(); err != nil {
 		t.Errorf("Run: got %v, want nil after cancel", err)
 	}
+}
+
+func TestLineProbeAgainstTheBroker(t *testing.T) {
+	m := newMarket(t)
+	key, op := m.Operator()
+	cfg := agentConfig(m, key, t.TempDir())
+	cfg.ProbeDelay = 10 * time.Millisecond
+	a, _ := startAgent(t, cfg)
+	waitFor(t, "the broker to list its measurement of the line", func() bool {
+		n, ok := m.Listed(op, a.NodeID())
+		return ok && n.LinkMeasured != nil && n.LinkMeasured.UpBps > 0 && n.LinkMeasured.DownBps > 0
+	})
 }
 
 func TestKeyFileKeptAcrossRestarts(t *testing.T) {

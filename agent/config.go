@@ -64,6 +64,10 @@ type Config struct {
 	// threshold before an only-when-idle agent shares again; zero means
 	// 30s.
 	IdleHold time.Duration
+	// ProbeInterval between line probes against the broker; zero means
+	// 24h, negative no probes. ProbeDelay is the wait after start before
+	// the first one, which runs once the line is idle; zero means 1m.
+	ProbeInterval, ProbeDelay time.Duration
 	// Now is the clock, in the machine's time zone; nil means time.Now.
 	Now func() time.Time
 }
@@ -101,6 +105,12 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	if cfg.BalanceInterval <= 0 {
 		cfg.BalanceInterval = 30 * time.Second
+	}
+	if cfg.ProbeInterval == 0 {
+		cfg.ProbeInterval = DefaultProbeInterval
+	}
+	if cfg.ProbeDelay <= 0 {
+		cfg.ProbeDelay = time.Minute
 	}
 	if cfg.IdleHold <= 0 {
 		cfg.IdleHold = 30 * time.Second

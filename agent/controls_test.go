@@ -157,6 +157,7 @@ func TestLeaseLimitStopsNewLeases(t *testing.T) {
 		t.Errorf("at the lease limit: got %+v, want tunnels of open leases served and no new leases", dec)
 	}
 	waitListedSpare(t, m, a, false)
+	waitListedReason(t, m, a, owner.ReasonLeases)
 	exchange(t, d, o, 1) // the lease being served goes on
 	waitFor(t, "the session to show both exchanges", func() bool {
 		st, err := a.api.Status(context.Background())
@@ -165,6 +166,7 @@ func TestLeaseLimitStopsNewLeases(t *testing.T) {
 	a.set(t, "max-leases", "0")
 	a.waitReason(t, "")
 	waitListedSpare(t, m, a, true)
+	waitListedReason(t, m, a, "")
 }
 
 // exchangeUntilCut sends up bytes to o through d and reads the answer

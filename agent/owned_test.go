@@ -1,6 +1,7 @@
 package agent_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -87,6 +88,17 @@ func waitListedSpare(t *testing.T, m *market, o *owned, positive bool) {
 	waitFor(t, "the broker to list the new spare capacity", func() bool {
 		n, ok := m.Listed(op, o.NodeID())
 		return ok && (n.SpareBps > 0) == positive
+	})
+}
+
+// waitListedReason waits until the broker lists o as available, or as
+// unavailable for reason.
+func waitListedReason(t *testing.T, m *market, o *owned, reason owner.Reason) {
+	t.Helper()
+	_, op := m.Operator()
+	waitFor(t, "the broker to list the node as "+cmp.Or(string(reason), "available"), func() bool {
+		n, ok := m.Listed(op, o.NodeID())
+		return ok && n.Available == (reason == "") && n.UnavailableReason == string(reason)
 	})
 }
 

@@ -52,6 +52,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		func(ctx context.Context) { a.yield.Run(ctx, a.applyRate) },
 		func(ctx context.Context) { a.earnings.run(ctx, a.cfg.BalanceInterval, a.now) },
 	}
+	if a.cfg.ProbeInterval >= 0 {
+		loops = append(loops, a.probeLine)
+	}
 	if a.cfg.Reach != nil {
 		loops = append(loops, func(ctx context.Context) { a.cfg.Reach.Run(ctx, a.reachReport) })
 	}

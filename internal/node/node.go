@@ -59,6 +59,10 @@ type Config struct {
 	// Spare reports spare capacity in bytes per second; nil means
 	// Listing.CapacityBps minus nothing.
 	Spare func() int64
+	// Report, when set, fills each heartbeat beyond spare capacity: load,
+	// leases served, why new leases are refused, the owner's caps and the
+	// node's estimate of its line. Its SpareBps is ignored (Spare says).
+	Report func() api.HeartbeatRequest
 	// HeartbeatInterval between heartbeats; zero means 10s.
 	HeartbeatInterval time.Duration
 	// ReceiptInterval between receipt uploads; zero means 5s.

@@ -63,8 +63,13 @@ func (n *Node) Register(ctx context.Context, capacityBps int64) error {
 }
 
 func (n *Node) heartbeat(ctx context.Context) {
+	var req api.HeartbeatRequest
+	if n.cfg.Report != nil {
+		req = n.cfg.Report()
+	}
 	spare := n.cfg.Spare()
-	res, err := n.cfg.Broker.Heartbeat(ctx, n.ID(), api.HeartbeatRequest{SpareBps: spare})
+	req.SpareBps = spare
+	res, err := n.cfg.Broker.Heartbeat(ctx, n.ID(), req)
 	if err != nil && ctx.Err() != nil {
 		return // shutting down: not the broker's fault
 	}
