@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"golang.zx2c4.com/wireguard/device"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 
@@ -22,6 +23,7 @@ type Exit struct {
 	publicKey string
 	port      uint16
 	dev       *device.Device
+	devLog    *deviceLog
 	tun       *linktun.Device
 	stack     *stack.Stack
 	dns       *dnsServer
@@ -62,9 +64,11 @@ func New(cfg Config, log *zap.Logger) (*Exit, error) {
 	if err := e.startStack(); err != nil {
 		return nil, err
 	}
-	e.dev = device.NewDevice(e.tun, bind, deviceLogger(e.log))
+	e.devLog = &deviceLog{log: e.log.Named("device")}
+	e.dev = device.NewDevice(e.tun, bind, e.devLog.logger())
 	if err := e.startDevice(port); err != nil {
 		e.dev.Close()
+		e.devLog.mute()
 		e.stopStack()
 		return nil, err
 	}
@@ -130,6 +134,7 @@ func (e *Exit) Close() error {
 		}
 		e.dns.close()
 		e.dev.Close()
+		e.devLog.mute()
 		e.stopStack()
 		e.wg.Wait()
 	})
@@ -147,17 +152,37 @@ func (e *Exit) enter() bool {
 	return true
 }
 
-// deviceLogger sends wireguard-go's log to zap: errors as warnings,
-// verbose lines at debug level only when debug is enabled, since they
-// name peers' endpoints.
-func deviceLogger(log *zap.Logger) *device.Logger {
-	l := log.Named("device")
-	discard := func(string, ...any) {}
-	dl := &device.Logger{Verbosef: discard, Errorf: func(format string, args ...any) {
-		l.Warn(fmt.Sprintf(format, args...))
-	}}
-	if l.Core().Enabled(zap.DebugLevel) {
-		dl.Verbosef = func(format string, args ...any) { l.Debug(fmt.Sprintf(format, args...)) }
+// deviceLog sends wireguard-go's log to zap: errors as warnings, verbose
+// lines at debug level only when debug is enabled, since they name
+// peers' endpoints. wireguard-go's workers may still log after
+// Device.Close returns, so the exit mutes it once closed.
+type deviceLog struct {
+	log   *zap.Logger
+	mu    sync.RWMutex
+	muted bool
+}
+
+func (d *deviceLog) logger() *device.Logger {
+	dl := &device.Logger{Verbosef: device.DiscardLogf, Errorf: d.write(zap.WarnLevel)}
+	if d.log.Core().Enabled(zap.DebugLevel) {
+		dl.Verbosef = d.write(zap.DebugLevel)
 	}
 	return dl
+}
+
+func (d *deviceLog) write(level zapcore.Level) func(string, ...any) {
+	return func(format string, args ...any) {
+		d.mu.RLock()
+		defer d.mu.RUnlock()
+		if !d.muted {
+			d.log.Log(level, fmt.Sprintf(format, args...))
+		}
+	}
+}
+
+// mute drops every later line.
+func (d *deviceLog) mute() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.muted = true
 }
