@@ -8,24 +8,30 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quic-go/quic-go"
 	"go.uber.org/zap"
 )
 
 // Health check defaults, used when the matching HealthConfig field is zero.
 const (
-	DefaultHealthInterval = 300 * time.Millisecond
-	DefaultHealthTimeout  = 800 * time.Millisecond
+	DefaultHealthInterval = 250 * time.Millisecond
+	DefaultHealthTimeout  = 750 * time.Millisecond
 	DefaultHealthMisses   = 2
-	DefaultHealthCutAfter = 3
+	DefaultHealthCutAfter = 4
 )
+
+// maxProbes bounds the probes of one exit waiting at a time.
+const maxProbes = 3
 
 // errExitLost aborts dials through an exit that a health check found dead.
 var errExitLost = errors.New("exit failed its health checks")
 
-// HealthConfig tunes Pool.Watch. The zero value probes every 300ms, gives
-// each probe 800ms, marks an exit dead after 2 missed probes in a row (at
+// HealthConfig tunes Pool.Watch. The zero value probes every 250ms, gives
+// each probe 750ms, marks an exit dead after 2 missed probes in a row (at
 // once when its QUIC connection is closed or cannot be made), and closes
-// the connection of an exit that missed 3, which ends its tunnels.
+// the connection of an exit that missed 4, which ends its tunnels: an
+// exit that vanishes is skipped within about 1.25s and its tunnels end
+// within about 1.75s.
 type HealthConfig struct {
 	Interval time.Duration
 	Timeout  time.Duration
@@ -56,7 +62,9 @@ func (c HealthConfig) withDefaults() HealthConfig {
 // once its probes have stopped. A probe is one HTTP/3 request on the
 // exit's pooled QUIC connection (dialled first if there is none), which
 // the exit answers without opening anything: a round trip proves that the
-// exit is alive. An exit found dead is skipped by DialContext and DialUDP
+// exit is alive. Probes start every Interval even while earlier ones
+// wait, up to maxProbes at a time, so that misses add up at the pace of
+// the interval rather than of the timeout. An exit found dead is skipped by DialContext and DialUDP
 // and refused by DialExit, and dials already waiting on it are aborted;
 // it rejoins the rotation at its next answered probe.
 func (p *Pool) Watch(ctx context.Context, cfg HealthConfig) {
@@ -68,7 +76,7 @@ func (p *Pool) Watch(ctx context.Context, cfg HealthConfig) {
 	for {
 		for _, m := range p.list() {
 			if !m.startProbe() {
-				continue // the previous probe is still waiting
+				continue // enough probes are still waiting
 			}
 			wg.Add(1)
 			go func() {
@@ -87,7 +95,7 @@ func (p *Pool) Watch(ctx context.Context, cfg HealthConfig) {
 
 // check probes m once and records the outcome.
 func (p *Pool) check(ctx context.Context, m *member, cfg HealthConfig) {
-	certain, err := m.d.probe(ctx, cfg.Timeout)
+	certain, err := m.d.probe(ctx, cfg.Timeout, m.wasUp())
 	if ctx.Err() != nil || p.closed.Load() {
 		return
 	}
@@ -117,10 +125,22 @@ func notify(cfg HealthConfig, id string, healthy bool) {
 
 // probe makes one round trip to the exit. certain is true when the failure
 // needs no confirmation: the QUIC connection is closed or cannot be made.
-func (d *Dialer) probe(ctx context.Context, timeout time.Duration) (certain bool, err error) {
+// An exit that was up and has lost its connection fails at once rather
+// than after a new handshake, which a dead exit would let time out; the
+// probes after that one make the handshake.
+func (d *Dialer) probe(ctx context.Context, timeout time.Duration, wasUp bool) (certain bool, err error) {
+	if dead := d.closedConn(); dead != nil {
+		// The exit closed the connection, or it timed out: dead until a
+		// later probe connects again.
+		d.forget(dead)
+		return true, d.unavailable(fmt.Errorf("connection closed: %w", context.Cause(dead.Context())))
+	}
 	conn, cc, err := d.current()
 	if err != nil {
 		return true, err
+	}
+	if conn == nil && wasUp {
+		return true, d.unavailable(errors.New("connection lost"))
 	}
 	if conn == nil {
 		hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
@@ -141,6 +161,16 @@ func (d *Dialer) probe(ctx context.Context, timeout time.Duration) (certain bool
 	}
 	_ = rsp.Body.Close()
 	return false, nil
+}
+
+// closedConn returns the dialer's current connection if it has ended.
+func (d *Dialer) closedConn() *quic.Conn {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.conn != nil && d.conn.Context().Err() != nil {
+		return d.conn
+	}
+	return nil
 }
 
 // dropConns closes the dialer's QUIC connections without closing the

@@ -10,8 +10,9 @@ import (
 // guarded by the member's mutex.
 type health struct {
 	dead    bool
-	misses  int // probes missed in a row
-	probing bool
+	up      bool // the last probe that decided anything succeeded
+	misses  int  // probes missed in a row
+	probing int  // probes waiting
 	// lost ends when the member is found dead, aborting dials under way;
 	// a member found alive again gets a new one.
 	lost     context.Context
@@ -27,16 +28,16 @@ func newMember(d *Dialer) *member {
 func (m *member) startProbe() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.health.probing {
+	if m.health.probing >= maxProbes {
 		return false
 	}
-	m.health.probing = true
+	m.health.probing++
 	return true
 }
 
 func (m *member) endProbe() {
 	m.mu.Lock()
-	m.health.probing = false
+	m.health.probing--
 	m.mu.Unlock()
 }
 
@@ -51,6 +52,9 @@ func (m *member) missed(certain bool, cfg HealthConfig) (died, cut bool) {
 		m.health.dead, died = true, true
 		m.health.loseDial()
 	}
+	if m.health.dead {
+		m.health.up = false
+	}
 	cut = m.health.misses == cfg.CutAfter || (died && certain)
 	return died, cut
 }
@@ -60,7 +64,14 @@ func (m *member) revived() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.health.misses = 0
+	m.health.up = true
 	return m.reviveLocked()
+}
+
+func (m *member) wasUp() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.health.up
 }
 
 func (m *member) reviveLocked() bool {

@@ -24,9 +24,10 @@ type tunnel struct {
 	once    sync.Once
 }
 
-// dial opens a counted tunnel to addr through the Dialer.
-func (g *Gateway) dial(ctx context.Context, addr string) (*tunnel, error) {
-	c, err := g.dialer.DialContext(ctx, "tcp", addr)
+// dial opens a counted tunnel to addr through an exit, the session's
+// when the mode keeps sessions on one exit.
+func (g *Gateway) dial(ctx context.Context, addr, session string) (*tunnel, error) {
+	c, err := g.dialVia(ctx, "tcp", addr, session)
 	if err != nil {
 		return nil, fmt.Errorf("dial through exit: %w", err)
 	}

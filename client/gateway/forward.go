@@ -65,6 +65,7 @@ func outgoing(req *http.Request) *http.Request {
 	out.RequestURI = ""
 	out.Close = false
 	removeHopHeaders(out.Header)
+	out.Header.Del(SessionHeader)
 	for k := range out.Header {
 		if strings.HasPrefix(k, "Proxy-") {
 			delete(out.Header, k)

@@ -1,12 +1,15 @@
-// Package gateway is the buyer's local proxy: it accepts SOCKS5 (RFC 1928)
-// and HTTP proxy connections from stock clients on the buyer's machine and
-// carries each one through an exit.
+// Package gateway is the buyer's local proxy: it accepts SOCKS5 (RFC 1928,
+// CONNECT and UDP ASSOCIATE) and HTTP proxy connections from stock clients
+// on the buyer's machine and carries each one through an exit.
 //
 // The gateway never dials destinations itself and never resolves
 // destination names locally: every target, name or address, is handed
 // unresolved to a Dialer that reaches it through an exit (socks5h
-// semantics). Choosing exits, failing over between them and checking
-// receipts are not done here; they belong to whatever implements Dialer.
+// semantics). It applies the lease's mode: rotating leaves the choice of
+// exit to the Dialer for every connection; sticky and strict keep each
+// session on one exit through an ExitDialer, moving a sticky session when
+// its exit dies and failing a strict one. Health checks, failover between
+// exits and receipts belong to whatever implements the Dialer.
 package gateway
 
 import (
@@ -14,11 +17,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/sparelink/sparelink/metering/meter"
 	"go.uber.org/zap"
+
+	"github.com/sparelink/sparelink/broker/api"
+	"github.com/sparelink/sparelink/metering/meter"
 )
 
 // Defaults used when the matching Config field is zero.
@@ -39,8 +45,9 @@ var (
 )
 
 // Dialer opens a connection to address ("host:port", host may be a name)
-// through an exit. Errors that implement interface{ ProxyStatus() string }
-// carry an RFC 9209 error type that the gateway reports to clients.
+// through an exit; network is "tcp", or "udp" for the flows of SOCKS5 UDP
+// ASSOCIATE. Errors that implement interface{ ProxyStatus() string } carry
+// an RFC 9209 error type that the gateway reports to clients.
 type Dialer interface {
 	DialContext(ctx context.Context, network, address string) (net.Conn, error)
 }
@@ -65,15 +72,23 @@ type Config struct {
 	// MaxConns bounds live client connections across all listeners;
 	// beyond it new connections are refused. Zero means DefaultMaxConns.
 	MaxConns int
+	// Mode is the lease's mode: api.ModeRotating (or empty), ModeSticky
+	// or ModeStrict. Sticky and strict need a Dialer that is also an
+	// ExitDialer.
+	Mode string
+	// Sessions bounds sticky and strict sessions; see SessionConfig.
+	Sessions SessionConfig
 }
 
 // Gateway serves SOCKS5 and HTTP proxy listeners. It is safe for
 // concurrent use.
 type Gateway struct {
-	cfg     Config
-	dialer  Dialer
-	log     *zap.Logger
-	counter *meter.Counter
+	cfg      Config
+	dialer   Dialer
+	exits    ExitDialer // set in sticky and strict modes
+	sessions *sessions
+	log      *zap.Logger
+	counter  *meter.Counter
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -95,6 +110,10 @@ func New(cfg Config, d Dialer, log *zap.Logger) (*Gateway, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	exits, err := pinning(cfg.Mode, d)
+	if err != nil {
+		return nil, err
+	}
 	if log == nil {
 		log = zap.NewNop()
 	}
@@ -111,19 +130,36 @@ func New(cfg Config, d Dialer, log *zap.Logger) (*Gateway, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Gateway{
-		cfg:     cfg,
-		dialer:  d,
-		log:     log.Named("gateway"),
-		counter: counter,
-		ctx:     ctx,
-		cancel:  cancel,
-		conns:   make(map[net.Conn]struct{}),
-		tunnels: make(map[*tunnel]struct{}),
+		cfg:      cfg,
+		dialer:   d,
+		exits:    exits,
+		sessions: newSessions(cfg.Sessions.withDefaults()),
+		log:      log.Named("gateway"),
+		counter:  counter,
+		ctx:      ctx,
+		cancel:   cancel,
+		conns:    make(map[net.Conn]struct{}),
+		tunnels:  make(map[*tunnel]struct{}),
 	}, nil
 }
 
+// pinning returns d as an ExitDialer when mode needs one.
+func pinning(mode string, d Dialer) (ExitDialer, error) {
+	switch mode {
+	case "", api.ModeRotating:
+		return nil, nil
+	case api.ModeSticky, api.ModeStrict:
+		ed, ok := d.(ExitDialer)
+		if !ok {
+			return nil, fmt.Errorf("%w: mode %s needs a dialer that can pin exits", ErrConfig, mode)
+		}
+		return ed, nil
+	}
+	return nil, fmt.Errorf("%w: unknown mode %q", ErrConfig, mode)
+}
+
 func (c Config) validate() error {
-	if c.HandshakeTimeout < 0 || c.MaxConns < 0 {
+	if c.HandshakeTimeout < 0 || c.MaxConns < 0 || c.Sessions.TTL < 0 || c.Sessions.Idle < 0 || c.Sessions.Max < 0 {
 		return fmt.Errorf("%w: negative timeout or connection limit", ErrConfig)
 	}
 	if c.Username == "" && c.Password == "" {
@@ -131,6 +167,9 @@ func (c Config) validate() error {
 	}
 	if len(c.Username) < 1 || len(c.Username) > 255 || len(c.Password) < 1 || len(c.Password) > 255 {
 		return fmt.Errorf("%w: username and password must both be 1 to 255 bytes", ErrConfig)
+	}
+	if strings.Contains(c.Username, sessionSep) {
+		return fmt.Errorf("%w: username must not contain %q, which starts a session key", ErrConfig, sessionSep)
 	}
 	return nil
 }

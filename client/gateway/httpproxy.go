@@ -3,14 +3,11 @@ package gateway
 import (
 	"bufio"
 	"context"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"io"
 	"math"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -32,6 +29,8 @@ type httpSession struct {
 	br   *bufio.Reader
 	up   *upstream  // forward-proxy connection kept between requests
 	sent chan error // result of a request still being written upstream
+	// session is the current request's session key ("" for none).
+	session string
 }
 
 // serveHTTP runs one HTTP proxy connection until it ends.
@@ -59,11 +58,17 @@ func (s *httpSession) serveOne(first bool) bool {
 		return false
 	}
 	_ = s.conn.SetReadDeadline(time.Time{})
-	if !s.authorized(req) {
+	session, err := s.g.requestSession(req)
+	switch {
+	case errors.Is(err, errBadCredentials):
 		s.writeError(http.StatusProxyAuthRequired, statusDenied, "proxy authentication required",
 			http.Header{"Proxy-Authenticate": {`Basic realm="sparelink"`}})
 		return false
+	case err != nil:
+		s.fail(&statusError{status: statusRequestErr, detail: err.Error()})
+		return false
 	}
+	s.session = session
 	switch {
 	case req.Method == http.MethodConnect:
 		s.connect(req)
@@ -104,25 +109,6 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// authorized checks Proxy-Authorization when credentials are configured.
-func (s *httpSession) authorized(req *http.Request) bool {
-	if !s.g.authRequired() {
-		return true
-	}
-	scheme, enc, ok := strings.Cut(req.Header.Get("Proxy-Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Basic") {
-		return false
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
-	if err != nil {
-		return false
-	}
-	user, pass, _ := strings.Cut(string(raw), ":")
-	u := subtle.ConstantTimeCompare([]byte(user), []byte(s.g.cfg.Username))
-	p := subtle.ConstantTimeCompare([]byte(pass), []byte(s.g.cfg.Password))
-	return u&p == 1
-}
-
 // connect serves a CONNECT request by tunnelling the connection.
 func (s *httpSession) connect(req *http.Request) {
 	addr, err := s.g.splitTarget(req.Host)
@@ -131,7 +117,7 @@ func (s *httpSession) connect(req *http.Request) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(s.g.ctx, s.g.cfg.HandshakeTimeout)
-	t, err := s.g.dial(ctx, addr)
+	t, err := s.g.dial(ctx, addr, s.session)
 	cancel()
 	if err != nil {
 		s.fail(err)

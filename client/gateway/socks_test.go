@@ -110,7 +110,6 @@ func TestSOCKSReplies(t *testing.T) {
 		{"other status", connectRequest(cmdConnect, "odd.test", 80), reply(repGeneralFailure)},
 		{"plain error", connectRequest(cmdConnect, "plain.test", 80), reply(repGeneralFailure)},
 		{"bind", connectRequest(cmdBind, "prohibited.test", 80), reply(repCmdNotSupported)},
-		{"udp associate", connectRequest(cmdUDPAssociate, "prohibited.test", 80), reply(repCmdNotSupported)},
 		{"unknown address type", []byte{socksVersion, cmdConnect, 0, 0x09, 1, 2}, reply(repAddrTypeNotSupport)},
 		{"invalid name", connectRequest(cmdConnect, "bad name", 80), reply(repGeneralFailure)},
 		{"port zero", connectRequest(cmdConnect, "prohibited.test", 0), reply(repGeneralFailure)},

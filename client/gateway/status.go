@@ -31,14 +31,28 @@ const proxyStatusHeaderName = "Proxy-Status"
 // maxDetails bounds the details parameter sent to clients.
 const maxDetails = 200
 
-// statusError is an error that carries its own RFC 9209 error type.
+// statusError is an error that carries its own RFC 9209 error type, and
+// optionally the SOCKS5 reply code to use instead of the one the type maps
+// to, and an error to wrap.
 type statusError struct {
 	status string
 	detail string
+	reply  byte
+	err    error
 }
 
 func (e *statusError) Error() string       { return e.detail }
 func (e *statusError) ProxyStatus() string { return e.status }
+func (e *statusError) Unwrap() error       { return e.err }
+
+// replyFor is the SOCKS5 reply for err.
+func replyFor(err error) byte {
+	var se *statusError
+	if errors.As(err, &se) && se.reply != 0 {
+		return se.reply
+	}
+	return socksReply(errorType(err))
+}
 
 // proxyStatuser is implemented by errors that know their RFC 9209 type.
 type proxyStatuser interface{ ProxyStatus() string }

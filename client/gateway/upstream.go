@@ -22,10 +22,11 @@ const (
 // upstream is a tunnel to one origin, kept between forwarded requests of
 // the same client connection.
 type upstream struct {
-	addr string
-	t    *tunnel
-	lr   *io.LimitedReader
-	br   *bufio.Reader
+	addr    string
+	session string
+	t       *tunnel
+	lr      *io.LimitedReader
+	br      *bufio.Reader
 }
 
 // idleReader refreshes a read deadline before every read.
@@ -65,18 +66,18 @@ func (s *httpSession) roundTrip(addr string, out *http.Request) (*http.Response,
 // upstreamTo makes s.up a tunnel to addr, reusing the current one when it
 // already leads there.
 func (s *httpSession) upstreamTo(addr string) (reused bool, err error) {
-	if s.up != nil && s.up.addr == addr {
+	if s.up != nil && s.up.addr == addr && s.up.session == s.session {
 		return true, nil
 	}
 	s.closeUpstream()
 	ctx, cancel := context.WithTimeout(s.g.ctx, s.g.cfg.HandshakeTimeout)
 	defer cancel()
-	t, err := s.g.dial(ctx, addr)
+	t, err := s.g.dial(ctx, addr, s.session)
 	if err != nil {
 		return false, err
 	}
 	lr := &io.LimitedReader{R: idleReader{t}, N: maxHeaderBytes}
-	s.up = &upstream{addr: addr, t: t, lr: lr, br: bufio.NewReader(lr)}
+	s.up = &upstream{addr: addr, session: s.session, t: t, lr: lr, br: bufio.NewReader(lr)}
 	return false, nil
 }
 
