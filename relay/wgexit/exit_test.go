@@ -1,7 +1,6 @@
 package wgexit_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"testing"
@@ -87,5 +86,4 @@ func TestFetchThroughExitIsMeteredExactly(t *testing.T) {
 	if _, err := env.Exit.AddPeer(wgexit.Peer{LeaseID: "other", PublicKey: peers[0].PublicKey}); err == nil {
 		t.Errorf("AddPeer with a key in use: got nil error, want ErrPeerExists")
 	}
-	_ = context.Background
 }

@@ -53,3 +53,5 @@ func roundTrip(t *testing.T, conn net.Conn, msg string) string {
 func mustAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
 
 func fmtTotals(t meter.Totals) string { return fmt.Sprintf("up=%d down=%d", t.Up, t.Down) }
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }

@@ -30,6 +30,7 @@ type lease struct {
 	used    atomic.Int64 // bytes reserved against maxBytes, seeded from the meter
 	max     atomic.Int64 // 0: no cap
 	limiter atomic.Pointer[rate.Limiter]
+	capped  atomic.Bool     // the cap was reached and the lease is being removed
 	ctx     context.Context // cancelled when the lease is removed
 	cancel  context.CancelFunc
 	peers   map[[32]byte]struct{} // guarded by Exit.mu
@@ -103,7 +104,7 @@ func (l *lease) wait(ctx context.Context, n int) error {
 func (l *lease) addFlow(f *flow, limit int) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.ctx.Err() != nil || len(l.flows) >= limit {
+	if l.ctx.Err() != nil || l.exhausted() || len(l.flows) >= limit {
 		return false
 	}
 	l.flows[f] = struct{}{}

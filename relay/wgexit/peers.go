@@ -148,19 +148,36 @@ func (e *Exit) removeLocked(ps *peerState) error {
 	return nil
 }
 
-// capReached removes the lease whose byte cap is used up, once.
+// capGrace is how long a capped lease's peers stay after its flows are
+// closed, so that the closing segments still reach the buyer, who then
+// sees its connections end instead of hanging.
+const capGrace = time.Second
+
+// capReached ends the flows of a lease whose byte cap is used up and
+// removes its peers after capGrace. No new flow opens meanwhile: the
+// lease is exhausted.
 func (e *Exit) capReached(l *lease) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.leases[l.id] != l {
+	if !l.capped.CompareAndSwap(false, true) {
 		return
 	}
 	e.log.Info("lease byte cap reached; removing its peers", zap.String("lease", l.id))
-	for key := range l.peers {
-		if err := e.removeLocked(e.peers[key]); err != nil {
-			e.log.Warn("remove capped peer", zap.Error(err))
-		}
+	l.closeFlows(nil)
+	if !e.enter() {
+		return
 	}
+	time.AfterFunc(capGrace, func() {
+		defer e.wg.Done()
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.leases[l.id] != l {
+			return
+		}
+		for key := range l.peers {
+			if err := e.removeLocked(e.peers[key]); err != nil {
+				e.log.Warn("remove capped peer", zap.Error(err))
+			}
+		}
+	})
 }
 
 // Peers lists the peers with their WireGuard state, sorted by lease and
