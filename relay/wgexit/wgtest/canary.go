@@ -10,21 +10,28 @@ import (
 	"testing"
 )
 
-// Canary is an HTTP server on 127.0.0.1 that counts every byte it reads
+// Canary is an HTTP server on a local address that counts every byte it reads
 // and writes on its connections, so tests can compare the exit's meter
 // with what really reached the destination. GET /bytes/N answers N bytes.
 type Canary struct {
-	Addr    string // "127.0.0.1:port"
-	URL     string // "http://127.0.0.1:port"
+	Addr    string // "ip:port"
+	URL     string // "http://ip:port"
 	read    atomic.Int64
 	written atomic.Int64
 	conns   atomic.Int64
 }
 
-// StartCanary serves until the test ends.
+// StartCanary serves on 127.0.0.1 until the test ends.
 func StartCanary(t testing.TB) *Canary {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return StartCanaryOn(t, "127.0.0.1")
+}
+
+// StartCanaryOn serves on a free port of the local address host until
+// the test ends.
+func StartCanaryOn(t testing.TB, host string) *Canary {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatalf("wgtest: canary listen: %v", err)
 	}
