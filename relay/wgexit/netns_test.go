@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -101,7 +102,18 @@ func (n *netnsBuyer) startWireGuardGo(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start wireguard-go: %v", err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	// SIGTERM lets wireguard-go remove its interface and control socket.
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
 	deadline := time.Now().Add(10 * time.Second)
 	for exec.Command("ip", "netns", "exec", n.ns, "wg", "show", n.iface).Run() != nil {
 		if time.Now().After(deadline) {
