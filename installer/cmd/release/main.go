@@ -19,25 +19,25 @@ import (
 
 func main() {
 	var cfg release.BuildConfig
-	var keyPath, only, script, throwaway string
+	var keyPath, only, installer, throwaway string
 	flag.StringVar(&cfg.OutDir, "out", "dist", "release directory")
 	flag.StringVar(&cfg.Version, "version", "dev", "version stamped into the binaries")
 	flag.StringVar(&keyPath, "key", os.Getenv("RELEASE_KEY"), "minisign secret key file (default $RELEASE_KEY; empty: a throwaway key); an encrypted key's password is read from $RELEASE_KEY_PASSWORD")
 	flag.StringVar(&throwaway, "throwaway-key", release.DefaultThrowawayKey, "where a local build keeps its throwaway key")
 	flag.StringVar(&only, "only", "", "comma-separated targets to build (linux/armv7, mipsle, ...; default: all)")
-	flag.StringVar(&script, "install-script", "installer/install.sh", "install script to stamp with the public key")
+	flag.StringVar(&installer, "installer", "installer", "directory of install.sh, the systemd units and the default configs")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		fmt.Fprintf(os.Stderr, "release: unexpected arguments %q\n", flag.Args())
 		os.Exit(2)
 	}
-	if err := run(cfg, keyPath, throwaway, only, script); err != nil {
+	if err := run(cfg, keyPath, throwaway, only, installer); err != nil {
 		fmt.Fprintf(os.Stderr, "release: error: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfg release.BuildConfig, keyPath, throwaway, only, script string) error {
+func run(cfg release.BuildConfig, keyPath, throwaway, only, installer string) error {
 	log, err := logging.New(logging.Config{Level: "warn", Format: "console"}, os.Stderr)
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func run(cfg release.BuildConfig, keyPath, throwaway, only, script string) error
 	if _, err := release.Build(context.Background(), cfg, log); err != nil {
 		return err
 	}
-	if err := writeExtras(cfg.OutDir, script, key.Public()); err != nil {
+	if err := writeExtras(cfg.OutDir, installer, key.Public()); err != nil {
 		return err
 	}
 	names, err := release.SignRelease(cfg.OutDir, key, "sparelink "+cfg.Version)
@@ -65,13 +65,29 @@ func run(cfg release.BuildConfig, keyPath, throwaway, only, script string) error
 	return nil
 }
 
-// writeExtras puts the public key and the stamped install script next to
-// the binaries.
-func writeExtras(dir, script string, pub release.PublicKey) error {
+// writeExtras puts next to the binaries what a plain binary install
+// needs (the systemd units and default configs), the public key, and the
+// install script stamped with it.
+func writeExtras(dir, installer string, pub release.PublicKey) error {
+	copies := map[string]string{
+		"systemd/sparelink-agent.service": "sparelink-agent.service",
+		"systemd/sparelink-relay.service": "sparelink-relay.service",
+		"config/agent.json":               "sparelink-agent.json",
+		"config/relay.json":               "sparelink-relay.json",
+	}
+	for src, dst := range copies {
+		data, err := os.ReadFile(filepath.Join(installer, src))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, dst), data, 0o644); err != nil {
+			return err
+		}
+	}
 	if err := os.WriteFile(filepath.Join(dir, release.PublicKeyFile), pub.File(), 0o644); err != nil {
 		return err
 	}
-	src, err := os.ReadFile(script)
+	src, err := os.ReadFile(filepath.Join(installer, "install.sh"))
 	if err != nil {
 		return err
 	}
