@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,14 +34,14 @@ func (p Page) values() url.Values {
 // CreateAccount creates a buyer or operator account (admin keys only).
 func (c *Client) CreateAccount(ctx context.Context, req api.CreateAccountRequest) (*api.Account, error) {
 	var out api.Account
-	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts", body: req}, &out)
+	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/accounts", body: req, effect: true}, &out)
 }
 
 // CreateKey creates an API key. The returned Key field holds the key
 // itself, which the broker never shows again.
 func (c *Client) CreateKey(ctx context.Context, req api.CreateKeyRequest) (*api.Key, error) {
 	var out api.Key
-	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/keys", body: req}, &out)
+	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/keys", body: req, effect: true}, &out)
 }
 
 // Keys returns a page of the caller's keys, or for admins of accountID
@@ -114,4 +115,11 @@ func (c *Client) BrokerKeys(ctx context.Context) (*api.BrokerKeys, error) {
 func (c *Client) Health(ctx context.Context) error {
 	var out api.Health
 	return c.do(ctx, call{method: http.MethodGet, path: "/healthz"}, &out)
+}
+
+// OpenAPI returns the broker's OpenAPI document, the contract of every
+// endpoint. It needs no API key.
+func (c *Client) OpenAPI(ctx context.Context) (json.RawMessage, error) {
+	var out json.RawMessage
+	return out, c.do(ctx, call{method: http.MethodGet, path: "/v1/openapi.json"}, &out)
 }

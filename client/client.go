@@ -2,13 +2,20 @@
 // context-aware method per endpoint, problem responses as *Error values,
 // and safe retries.
 //
-// Requests that cannot change anything twice (GET, and POST carrying an
-// Idempotency-Key) are retried with exponential backoff after network
-// errors and 5xx answers; every other request is sent once, so that a
-// retry never repeats an effect. Any request is retried after a 429 (rate
-// limited) or a 409 idempotency_in_progress, waiting as long as the
-// broker's Retry-After asks, up to 30s. The SDK speaks the wire types of
-// broker/api and does not know how the broker works inside.
+// Every request is retried with exponential backoff after network errors
+// and 5xx answers, in a way that never repeats an effect: GETs and DELETEs
+// are harmless twice; POSTs that act (creating a lease, a key, a webhook,
+// an account, extending or closing a lease, registering a node) carry an
+// Idempotency-Key, the caller's or one the SDK makes for the logical call
+// and reuses on every retry, so the broker answers a repeat with the first
+// answer; POSTs that change nothing more when repeated (quotes,
+// heartbeats, cumulative receipts) are retried as they are. Any request is
+// retried after a 429 (rate limited) or a 409 idempotency_in_progress,
+// waiting as long as the broker's Retry-After asks, up to 30s. Refusals
+// are *Error values that match the Err* sentinels with errors.Is. Listings
+// come a page at a time, or whole through the All* iterators. The SDK
+// speaks the wire types of broker/api and does not know how the broker
+// works inside.
 //
 // It is not the buyer's gateway (client/gateway) nor the exit dialer
 // (client/exitdial); those build on it.

@@ -25,16 +25,34 @@ type call struct {
 	query   url.Values
 	body    any    // JSON-encoded when not nil
 	idemKey string // sent as Idempotency-Key when not empty
+	// effect marks a POST whose repeat would act twice: without an
+	// idemKey from the caller, do makes one for the logical call and
+	// sends it with every attempt.
+	effect bool
+	// same marks a POST whose repeat changes nothing more (a quote, a
+	// heartbeat, cumulative receipts), safe to retry without a key and not
+	// worth the broker storing an answer for.
+	same bool
 }
 
-// retryable reports whether sending c twice is harmless.
+// retryable reports whether sending c twice is harmless. A DELETE is:
+// the second one finds nothing to delete, which do takes as success.
 func (c call) retryable() bool {
-	return c.method == http.MethodGet || (c.method == http.MethodPost && c.idemKey != "")
+	switch c.method {
+	case http.MethodGet, http.MethodDelete:
+		return true
+	case http.MethodPost:
+		return c.same || c.idemKey != ""
+	}
+	return false
 }
 
 // do sends c, retrying when that is safe, and decodes a 2xx JSON answer
 // into out (unless out is nil).
 func (c *Client) do(ctx context.Context, req call, out any) error {
+	if req.effect && req.idemKey == "" {
+		req.idemKey = newIdempotencyKey()
+	}
 	var body []byte
 	if req.body != nil {
 		var err error
@@ -46,6 +64,11 @@ func (c *Client) do(ctx context.Context, req call, out any) error {
 	for i := 0; i < c.attempts; i++ {
 		var retry bool
 		retry, err = c.once(ctx, req, body, out)
+		if i > 0 && req.method == http.MethodDelete && IsCode(err, api.CodeNotFound) {
+			// An earlier attempt may have deleted it before its answer
+			// was lost: what was asked for is done.
+			err = nil
+		}
 		if !retry || i == c.attempts-1 {
 			break
 		}

@@ -40,12 +40,14 @@ type flaky struct {
 	plan   []fault
 	counts map[string]int // requests by "METHOD path"
 	agents []string
+	keys   []string // Idempotency-Key of every request, "" for none
 }
 
 func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.counts[r.Method+" "+r.URL.Path]++
 	f.agents = append(f.agents, r.UserAgent())
+	f.keys = append(f.keys, r.Header.Get(api.HeaderIdempotencyKey))
 	next := pass
 	if len(f.plan) > 0 {
 		next, f.plan = f.plan[0], f.plan[1:]
@@ -92,6 +94,14 @@ func (f *flaky) faults(plan ...fault) {
 	f.plan = plan
 	f.counts = map[string]int{}
 	f.agents = nil
+	f.keys = nil
+}
+
+// idemKeys returns the Idempotency-Key of every request since faults.
+func (f *flaky) idemKeys() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.keys...)
 }
 
 func (f *flaky) userAgents() []string {

@@ -13,15 +13,16 @@ import (
 // Quote prices a lease request without buying anything (buyer keys).
 func (c *Client) Quote(ctx context.Context, req api.LeaseRequest) (*api.Quote, error) {
 	var out api.Quote
-	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/coverage/quote", body: req}, &out)
+	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/coverage/quote", body: req, same: true}, &out)
 }
 
-// CreateLease buys coverage. With a non-empty idemKey the request is safe
-// to retry: the broker answers a repeat with the first lease. Without one
-// it is sent exactly once.
+// CreateLease buys coverage. It is safe to retry: the request carries
+// idemKey, or when that is empty a key made for this call, and the broker
+// answers a repeat with the first lease. Pass your own key to make a
+// retry after a crash of your program buy nothing twice either.
 func (c *Client) CreateLease(ctx context.Context, idemKey string, req api.LeaseRequest) (*api.Lease, error) {
 	var out api.Lease
-	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/leases", body: req, idemKey: idemKey}, &out)
+	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/leases", body: req, idemKey: idemKey, effect: true}, &out)
 }
 
 // Lease returns one of the caller's leases, with fresh exit tokens while it
@@ -47,20 +48,19 @@ func (c *Client) CloseLease(ctx context.Context, id string) (*api.Lease, error) 
 	}
 	var out api.Lease
 	path := "/v1/leases/" + url.PathEscape(id) + "/close"
-	return &out, c.do(ctx, call{method: http.MethodPost, path: path}, &out)
+	return &out, c.do(ctx, call{method: http.MethodPost, path: path, effect: true}, &out)
 }
 
 // ExtendLease buys more time, more bytes or both for an active lease; more
-// bytes raise its hold by their price. With a non-empty idemKey the
-// request is safe to retry, like CreateLease. The answer carries fresh
-// tokens with the new byte cap and end.
+// bytes raise its hold by their price. idemKey works as in CreateLease.
+// The answer carries fresh tokens with the new byte cap and end.
 func (c *Client) ExtendLease(ctx context.Context, idemKey, id string, req api.ExtendLeaseRequest) (*api.Lease, error) {
 	if id == "" {
 		return nil, fmt.Errorf("extend lease: %w", errEmptyID)
 	}
 	var out api.Lease
 	path := "/v1/leases/" + url.PathEscape(id) + "/extend"
-	return &out, c.do(ctx, call{method: http.MethodPost, path: path, body: req, idemKey: idemKey}, &out)
+	return &out, c.do(ctx, call{method: http.MethodPost, path: path, body: req, idemKey: idemKey, effect: true}, &out)
 }
 
 // Usage returns what a lease's exits have settled so far.
@@ -88,5 +88,5 @@ func (c *Client) SubmitReceipts(ctx context.Context, rs []*receipt.Receipt) (*ap
 		batch.Receipts = append(batch.Receipts, enc)
 	}
 	var out api.ReceiptResults
-	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/receipts", body: batch}, &out)
+	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/receipts", body: batch, same: true}, &out)
 }

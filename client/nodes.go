@@ -48,7 +48,7 @@ func (q NodeQuery) values() url.Values {
 // NodeChallenge fetches a registration challenge (operator keys).
 func (c *Client) NodeChallenge(ctx context.Context) (*api.Challenge, error) {
 	var out api.Challenge
-	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/nodes/challenge"}, &out)
+	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/nodes/challenge", same: true}, &out)
 }
 
 // RegisterNode registers or updates the exit whose private key is key
@@ -66,7 +66,7 @@ func (c *Client) RegisterNode(ctx context.Context, key ed25519.PrivateKey, req a
 	req.Challenge = ch.Challenge
 	req.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(key, []byte(api.NodeRegistrationContext+ch.Challenge)))
 	var out api.Node
-	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/nodes", body: req}, &out)
+	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/nodes", body: req, effect: true}, &out)
 }
 
 // Heartbeat reports that a node is alive and how much it can carry now.
@@ -76,7 +76,7 @@ func (c *Client) Heartbeat(ctx context.Context, nodeID string, req api.Heartbeat
 	}
 	var out api.HeartbeatResponse
 	path := "/v1/nodes/" + url.PathEscape(nodeID) + "/heartbeat"
-	return &out, c.do(ctx, call{method: http.MethodPost, path: path, body: req}, &out)
+	return &out, c.do(ctx, call{method: http.MethodPost, path: path, body: req, same: true}, &out)
 }
 
 // Nodes lists registered exits.

@@ -16,12 +16,12 @@ import (
 	"github.com/sparelink/sparelink/broker/api"
 )
 
-// CreateWebhook registers an endpoint for the caller's events. The
-// returned Secret verifies deliveries (VerifyWebhook); the broker never
-// shows it again.
+// CreateWebhook registers an endpoint for the caller's events; idemKey
+// works as in CreateLease. The returned Secret verifies deliveries
+// (VerifyWebhook); the broker never shows it again.
 func (c *Client) CreateWebhook(ctx context.Context, idemKey string, req api.CreateWebhookRequest) (*api.Webhook, error) {
 	var out api.Webhook
-	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/webhooks", body: req, idemKey: idemKey}, &out)
+	return &out, c.do(ctx, call{method: http.MethodPost, path: "/v1/webhooks", body: req, idemKey: idemKey, effect: true}, &out)
 }
 
 // Webhooks returns a page of the caller's webhooks, without secrets.
