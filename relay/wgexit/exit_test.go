@@ -1,8 +1,10 @@
 package wgexit_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"testing"
 	"time"
 
@@ -86,4 +88,31 @@ func TestFetchThroughExitIsMeteredExactly(t *testing.T) {
 	if _, err := env.Exit.AddPeer(wgexit.Peer{LeaseID: "other", PublicKey: peers[0].PublicKey}); err == nil {
 		t.Errorf("AddPeer with a key in use: got nil error, want ErrPeerExists")
 	}
+}
+
+func TestCloseReturnsGoroutines(t *testing.T) {
+	canary := wgtest.StartCanary(t)
+	before := runtime.NumGoroutine()
+	env := wgtest.Start(t, wgexit.Config{}, canary.Addr)
+	buyer := env.Buyer(t, wgexit.Peer{LeaseID: "ls_close"})
+	if _, err := fetch(t, buyer, canary, 5000); err != nil {
+		t.Fatalf("fetch: %v", err)
+	}
+	if during := runtime.NumGoroutine(); during <= before {
+		t.Fatalf("got %d goroutines with an exit and a buyer running, want more than the %d before", during, before)
+	}
+	if err := env.Exit.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := env.Exit.Close(); err != nil {
+		t.Errorf("second Close: got %v, want nil", err)
+	}
+	if _, err := env.Exit.AddPeer(wgexit.Peer{LeaseID: "x", PublicKey: [32]byte{1}}); !errors.Is(err, wgexit.ErrClosed) {
+		t.Errorf("AddPeer after Close: got %v, want ErrClosed", err)
+	}
+	buyer.Close()
+	eventually(t, 5*time.Second, "goroutines back to the baseline", func() (bool, string) {
+		now := runtime.NumGoroutine()
+		return now <= before, fmt.Sprintf("got %d goroutines, baseline %d", now, before)
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +27,7 @@ type Buyer struct {
 	Config   string // the wg-quick text it was built from
 	Net      *Net
 	dev      *device.Device
+	once     sync.Once
 }
 
 // Buyer admits a new key as peer p (its PublicKey is set here) and
@@ -59,9 +61,9 @@ func Connect(t testing.TB, config string) *Buyer {
 	if err != nil {
 		t.Fatalf("wgtest: buyer stack: %v", err)
 	}
-	dev := startDevice(t, tdev, q)
-	t.Cleanup(tnet.close)
-	return &Buyer{Config: config, Net: tnet, dev: dev}
+	b := &Buyer{Config: config, Net: tnet, dev: startDevice(t, tdev, q)}
+	t.Cleanup(b.Close)
+	return b
 }
 
 // ConnectNetstack starts a client from a wg-quick configuration on
@@ -103,6 +105,15 @@ func startDevice(t testing.TB, tdev tun.Device, q Quick) *device.Device {
 		t.Fatalf("wgtest: buyer device: %v", err)
 	}
 	return dev
+}
+
+// Close stops the client's device and stack; it is idempotent and also
+// runs when the test ends.
+func (b *Buyer) Close() {
+	b.once.Do(func() {
+		b.dev.Close()
+		b.Net.close()
+	})
 }
 
 // HTTPClient fetches through the tunnel, resolving names with the
