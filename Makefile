@@ -7,8 +7,13 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_FLAGS  ?= -race -shuffle=on -count=1 -timeout=20m
 FUZZTIME    ?= 10s
 BENCHTIME   ?= 1s
+DIST        ?= dist
+VERSION     ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || echo dev)
+# RELEASE_KEY is a minisign secret key file; unset, local builds sign
+# with a throwaway key kept in bin/ and say so loudly.
+RELEASE_KEY ?=
 
-.PHONY: all build test demo bench lint fmt fuzz clean
+.PHONY: all build test demo bench lint fmt fuzz clean release packages
 
 all: build
 
@@ -49,6 +54,17 @@ fuzz:
 	    echo "fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+## release: cross-compiled static binaries for every target into DIST,
+## with SHA256SUMS signed by RELEASE_KEY (minisign format)
+release:
+	rm -rf $(DIST)
+	RELEASE_KEY="$(RELEASE_KEY)" $(GO) run ./installer/cmd/release --out $(DIST) --version $(VERSION)
+
+## packages: release, then .deb, .rpm, .apk and .ipk of the agent and the
+## relay into DIST, the router sizes, and SHA256SUMS signed again
+packages: release
+	RELEASE_KEY="$(RELEASE_KEY)" $(GO) run ./installer/cmd/packages --dist $(DIST) --version $(VERSION)
 
 clean:
 	rm -rf $(BIN) bench-results.json
