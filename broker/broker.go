@@ -13,6 +13,7 @@
 package broker
 
 import (
+	"crypto/cipher"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -37,6 +38,8 @@ type Broker struct {
 	exits   *exitWatch
 	hooks   *http.Client // posts webhook deliveries
 	prober  *probe.Handler
+	wakers  *wakers     // wakes control-channel polls waiting on this replica
+	sealer  cipher.AEAD // seals stored idempotent answers
 	handler http.Handler
 	// patterns lists the routes served, in the ServeMux syntax, so that
 	// tests can hold them to the OpenAPI document.
@@ -57,9 +60,12 @@ func New(cfg Config, st store.Store, log *zap.Logger) (*Broker, error) {
 	}
 	b := &Broker{cfg: cfg, st: st, log: log, expiry: newExpiries(), exits: newExitWatch(),
 		hooks:  webhookClient(cfg.WebhookInsecure, cfg.WebhookTimeout),
-		prober: probe.NewHandler(probe.HandlerConfig{}, log.Named("probe"))}
+		prober: probe.NewHandler(probe.HandlerConfig{}, log.Named("probe")), wakers: newWakers()}
 	if cfg.RateLimit > 0 {
 		b.limits = newLimiter(cfg.RateLimit, cfg.RateBurst, time.Now)
+	}
+	if b.sealer, err = replayAEAD(cfg.ChallengeSecret); err != nil {
+		return nil, fmt.Errorf("new broker: %w", err)
 	}
 	b.metrics = newMetrics(b.onlineNodes)
 	b.handler = b.routes()

@@ -60,6 +60,11 @@ func (b *Broker) idempotent(w http.ResponseWriter, r *http.Request, p principal,
 	case err != nil:
 		return storeProblem(err, "idempotency key")
 	case !claimed:
+		body, err := unseal(b.sealer, rec.Body, rec.AccountID, rec.Key)
+		if err != nil {
+			return storeProblem(err, "stored answer")
+		}
+		rec.Body = body
 		replay(w, rec)
 		return nil
 	}
@@ -130,7 +135,8 @@ func (b *Broker) runClaimed(w http.ResponseWriter, r *http.Request, p principal,
 	}
 	// Store the answer even when the caller has gone: its retry wants it.
 	ctx := context.WithoutCancel(r.Context())
-	rec.Status, rec.ContentType, rec.Body = c.code(), c.header.Get("Content-Type"), c.body.Bytes()
+	rec.Status, rec.ContentType = c.code(), c.header.Get("Content-Type")
+	rec.Body = seal(b.sealer, c.body.Bytes(), rec.AccountID, rec.Key)
 	if rec.Status >= http.StatusInternalServerError {
 		b.release(ctx, rec)
 	} else if err := b.st.CompleteIdempotency(ctx, rec); err != nil {

@@ -59,6 +59,7 @@ func (b *Broker) closeLease(w http.ResponseWriter, r *http.Request, p principal)
 			return storeProblem(err, "close lease")
 		}
 		b.expiry.remove(l.ID)
+		b.ended(r.Context(), l)
 	}
 	return b.writeLease(w, r.Context(), http.StatusOK, l)
 }

@@ -144,5 +144,8 @@ func (b *Broker) refresh(ctx context.Context, l store.Lease) (store.Lease, error
 		return l, storeProblem(err, "expire lease")
 	}
 	b.expiry.remove(l.ID)
+	if closed.Status == store.LeaseExpired && closed.ClosedAt.Equal(b.now()) {
+		b.ended(ctx, closed) // this call expired it
+	}
 	return closed, nil
 }

@@ -59,6 +59,8 @@ var apiSuite = []struct {
 	{"TestLinkProbeIsMeasured", TestLinkProbeIsMeasured},
 	{"TestExitChecks", TestExitChecks},
 	{"TestExitChecksStayOffPrivateAddresses", TestExitChecksStayOffPrivateAddresses},
+	{"TestControlChannel", TestControlChannel},
+	{"TestControlChannelAcrossReplicas", TestControlChannelAcrossReplicas},
 	{"TestListingsPage", TestListingsPage},
 	{"TestListingRefusals", TestListingRefusals},
 	{"TestPublishedPrices", TestPublishedPrices},

@@ -27,12 +27,16 @@ func (b *Broker) Sweep(ctx context.Context) error {
 	}
 	closed := 0
 	for _, id := range b.expiry.due(b.now()) {
-		_, err := b.st.CloseLease(ctx, id, store.LeaseExpired, b.now())
+		now := b.now()
+		l, err := b.st.CloseLease(ctx, id, store.LeaseExpired, now)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			errs = append(errs, fmt.Errorf("expire lease %s: %w", id, err))
 			continue
 		}
 		b.expiry.remove(id)
+		if err == nil && l.Status == store.LeaseExpired && l.ClosedAt.Equal(now) {
+			b.ended(ctx, l) // this sweep expired it
+		}
 		closed++
 	}
 	if closed > 0 {

@@ -421,6 +421,8 @@ type DeliveryOutcome struct {
 // heartbeat or close time) is set to the store's clock. Paged listings
 // (Ledger, Leases) clamp limit to 1..1000, 0 meaning 100.
 type Store interface {
+	CommandStore
+
 	CreateAccount(ctx context.Context, a Account) error
 	Account(ctx context.Context, id string) (Account, error)
 

@@ -63,6 +63,10 @@ type Config struct {
 	// leases served, why new leases are refused, the owner's caps and the
 	// node's estimate of its line. Its SpareBps is ignored (Spare says).
 	Report func() api.HeartbeatRequest
+	// Commands, when set, handles the control channel's commands that the
+	// node does not handle itself (it handles revocations). Errors are
+	// logged; the command counts as done either way.
+	Commands func(ctx context.Context, c api.Command) error
 	// HeartbeatInterval between heartbeats; zero means 10s.
 	HeartbeatInterval time.Duration
 	// ReceiptInterval between receipt uploads; zero means 5s.

@@ -21,6 +21,10 @@ type Health struct {
 	HeartbeatError string
 	// SpareBps is what the last heartbeat reported.
 	SpareBps int64
+	// LastControl is when the control channel last answered;
+	// ControlError is its last failure, or "" after a success.
+	LastControl  time.Time
+	ControlError string
 }
 
 // Health returns the node's standing with the broker.

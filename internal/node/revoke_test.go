@@ -168,3 +168,33 @@ func TestExhaustedLeaseRevoked(t *testing.T) {
 	wantEnded(t, first, c)
 	wantRevoked(t, d1, o)
 }
+
+// TestClosedLeaseRevokedOverControlChannel closes a lease on a node whose
+// heartbeats are an hour apart: the control channel carries the
+// revocation at once.
+func TestClosedLeaseRevokedOverControlChannel(t *testing.T) {
+	m := newMarket(t)
+	o := newOrigin(t, 10)
+	cfg := config(t, m.operator(), o.Addr())
+	cfg.HeartbeatInterval = time.Hour
+	n := start(t, cfg)
+	run(t, n)
+	buyer := m.Buyer()
+	l := buyLease(t, buyer, "DE")
+	d := exitDialer(t, l)
+	c := openTunnel(t, d, o)
+	waitFor(t, "the tunnel to open", func() bool { return n.ActiveTunnels() == 1 })
+	waitFor(t, "the control channel to answer", func() bool { return !n.Health().LastControl.IsZero() })
+	beats := m.Heartbeats.Load()
+	if _, err := buyer.CloseLease(context.Background(), l.ID); err != nil {
+		t.Fatalf("close lease: %v", err)
+	}
+	wantEnded(t, n, c)
+	wantRevoked(t, d, o)
+	if got := m.Heartbeats.Load(); got != beats {
+		t.Errorf("heartbeats during the revocation: got %d more, want none (the control channel carried it)", got-beats)
+	}
+	if h := n.Health(); h.ControlError != "" {
+		t.Errorf("control channel error %q, want none", h.ControlError)
+	}
+}

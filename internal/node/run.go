@@ -9,14 +9,24 @@ import (
 )
 
 // Run sends heartbeats, applies the revocations their answers carry,
-// refreshes the broker's token keys and uploads receipts until ctx is
-// done, then uploads the last receipts.
+// polls the control channel, refreshes the broker's token keys and
+// uploads receipts until ctx is done, then uploads the last receipts.
 func (n *Node) Run(ctx context.Context) error {
 	hb := time.NewTicker(n.cfg.HeartbeatInterval)
 	defer hb.Stop()
 	rc := time.NewTicker(n.cfg.ReceiptInterval)
 	defer rc.Stop()
 	n.heartbeat(ctx)
+	ctl, stopControl := context.WithCancel(ctx)
+	controlDone := make(chan struct{})
+	go func() {
+		defer close(controlDone)
+		n.control(ctl)
+	}()
+	defer func() {
+		stopControl()
+		<-controlDone
+	}()
 	for {
 		select {
 		case <-ctx.Done():

@@ -39,7 +39,9 @@ type Market struct {
 	ReceiptPosts atomic.Int64
 	Heartbeats   atomic.Int64
 	// RefuseReceipts and RefuseBeats make the broker's front refuse
-	// receipt uploads (503) and heartbeats (400) while set.
+	// receipt uploads (503) and heartbeats (400) while set; RefuseBeats
+	// also refuses control-channel polls (503) and cuts short those in
+	// flight, so that nothing reaches the node but what the test allows.
 	RefuseReceipts atomic.Bool
 	RefuseBeats    atomic.Bool
 }
@@ -86,9 +88,35 @@ func (m *Market) observe(next http.Handler) http.Handler {
 				http.Error(w, "heartbeats refused by the test", http.StatusBadRequest)
 				return
 			}
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/commands"):
+			if m.RefuseBeats.Load() {
+				http.Error(w, "control channel refused by the test", http.StatusServiceUnavailable)
+				return
+			}
+			ctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			go m.cutWhenRefused(ctx, cancel)
+			r = r.WithContext(ctx)
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// cutWhenRefused cancels a control-channel poll once RefuseBeats is set.
+func (m *Market) cutWhenRefused(ctx context.Context, cancel func()) {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if m.RefuseBeats.Load() {
+				cancel()
+				return
+			}
+		}
+	}
 }
 
 // Account creates an account of kind and returns it with a new API key.

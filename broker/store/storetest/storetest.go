@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"HeartbeatReport", testHeartbeatReport},
 		{"LinkProbe", testLinkProbe},
 		{"Checks", testChecks},
+		{"Commands", testCommands},
 		{"Credit", testCredit},
 		{"CreditIdempotency", testCreditIdempotency},
 		{"Balance", testBalance},

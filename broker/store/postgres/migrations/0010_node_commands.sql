@@ -1,0 +1,15 @@
+-- Commands for nodes, delivered over their control channel (long poll).
+-- A node acknowledges a command by asking for the ones after it; expired
+-- commands are never delivered and are deleted with the next
+-- acknowledgement.
+
+CREATE TABLE node_commands (
+	id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	node_id    TEXT COLLATE "C" NOT NULL REFERENCES nodes(id),
+	type       TEXT NOT NULL,
+	payload    BYTEA NOT NULL,
+	created_at BIGINT NOT NULL,
+	expires_at BIGINT NOT NULL
+);
+CREATE INDEX node_commands_node ON node_commands(node_id, id);
+CREATE INDEX node_commands_expiry ON node_commands(expires_at);
