@@ -8,6 +8,8 @@ import (
 
 	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/http3"
+
+	"github.com/sparelink/sparelink/metering/meter"
 )
 
 // noError ends a tunnel's receive side after a local Close.
@@ -22,6 +24,7 @@ type Conn struct {
 	local  net.Addr
 	remote net.Addr
 	nodeID string
+	count  *meter.Counter // the dialer's count of the lease's payload
 
 	// The HTTP/3 stream keeps DATA frame state per direction, so each
 	// direction admits one caller at a time, as net.Conn promises.
@@ -44,7 +47,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if c.closed.Load() {
 		return 0, net.ErrClosed
 	}
-	return c.rd.read(p)
+	n, err := c.rd.read(p)
+	c.count.AddDown(int64(n))
+	return n, err
 }
 
 // Write sends bytes to the destination.
@@ -54,7 +59,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if c.closed.Load() {
 		return 0, net.ErrClosed
 	}
-	return c.str.Write(p)
+	return c.writeCounted(p) // see receipt.go
 }
 
 // Close ends the tunnel in both directions.

@@ -89,7 +89,10 @@ func (d *Dialer) connect(ctx context.Context, conn *quic.Conn, cc *http3.ClientC
 		cancel()
 		return nil, proxyErrorFrom(rsp)
 	}
-	return newConn(str, conn.LocalAddr(), address, d.exit.NodeID), nil
+	d.openReceipts(conn, cc) // see receiptstream.go
+	c := newConn(str, conn.LocalAddr(), address, d.exit.NodeID)
+	c.count = &d.buyer.count
+	return c, nil
 }
 
 // request builds the CONNECT request for address.

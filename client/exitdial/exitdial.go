@@ -58,6 +58,9 @@ type Exit struct {
 	PublicKey ed25519.PublicKey
 	// Token is the lease token sent as a bearer credential.
 	Token string
+	// Receipts, when set, makes the dialer count, check and countersign
+	// the exit's receipts for a lease with a buyer key; see receipt.go.
+	Receipts *Receipts
 }
 
 // Dialer opens tunnels through one exit. It keeps one QUIC connection,
@@ -76,6 +79,8 @@ type Dialer struct {
 	cc      *http3.ClientConn
 	retired []*quic.Conn // replaced but possibly still carrying tunnels
 	closed  bool
+
+	buyer buyerSide // the buyer's count and receipts; see receipt.go
 }
 
 // New returns a dialer for exit. It does not contact the exit. A nil log
@@ -123,6 +128,7 @@ func (d *Dialer) Close() error {
 	for _, c := range conns {
 		errs = append(errs, c.CloseWithError(0, ""))
 	}
+	d.buyer.wg.Wait() // receipt streams end with their connections
 	return errors.Join(errs...)
 }
 

@@ -12,6 +12,8 @@ import (
 	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/http3"
 	"github.com/quic-go/quic-go/quicvarint"
+
+	"github.com/sparelink/sparelink/metering/meter"
 )
 
 // MaxUDPPayload is the largest datagram a UDPConn sends. Exits drop
@@ -39,6 +41,7 @@ type UDPConn struct {
 	local  net.Addr
 	remote net.Addr
 	nodeID string
+	count  *meter.Counter // the dialer's count of the lease's payload
 
 	ctx     context.Context // ends with Close
 	cancel  context.CancelFunc
@@ -90,6 +93,7 @@ func (c *UDPConn) Read(p []byte) (int, error) {
 		switch {
 		case err == nil:
 			if payload, ok := udpPayload(d); ok {
+				c.count.AddDown(int64(len(payload)))
 				return copy(p, payload), nil
 			}
 			continue // another context: not for this socket
@@ -122,6 +126,7 @@ func (c *UDPConn) Write(p []byte) (int, error) {
 	bufPool.Put(bp)
 	switch {
 	case err == nil:
+		c.count.AddUp(int64(len(p)))
 		return len(p), nil
 	case errors.Is(err, &quic.DatagramTooLargeError{}):
 		return 0, fmt.Errorf("%w: %w", ErrDatagramTooLarge, err)

@@ -109,7 +109,10 @@ func (d *Dialer) connectUDP(ctx context.Context, conn *quic.Conn, cc *http3.Clie
 		cancel()
 		return nil, proxyErrorFrom(rsp)
 	}
-	return newUDPConn(str, conn.LocalAddr(), target, d.exit.NodeID), nil
+	d.openReceipts(conn, cc) // see receiptstream.go
+	c := newUDPConn(str, conn.LocalAddr(), target, d.exit.NodeID)
+	c.count = &d.buyer.count
+	return c, nil
 }
 
 // checkUDP waits for the exit's SETTINGS and checks that they, and the

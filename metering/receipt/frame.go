@@ -10,6 +10,11 @@ import (
 // FrameHeaderLen is the length prefix of a frame on a receipt stream.
 const FrameHeaderLen = 2
 
+// StreamProtocol is the :protocol of the extended CONNECT request (RFC
+// 9220) with which a buyer opens a lease's receipt stream on its QUIC
+// connection to an exit. docs/metering.md describes the stream.
+const StreamProtocol = "sparelink-receipts"
+
 // AppendFrame appends r as one frame of a receipt stream: MarshalBinary's
 // bytes after their length as a big-endian uint16. Both directions of a
 // stream carry the same frames: the exit sends receipts it signed, the

@@ -36,6 +36,7 @@ import (
 	"github.com/sparelink/sparelink/internal/identity"
 	"github.com/sparelink/sparelink/internal/lease"
 	"github.com/sparelink/sparelink/metering/meter"
+	"github.com/sparelink/sparelink/metering/receipt"
 )
 
 // ErrClosed is returned by Listen after Close.
@@ -74,6 +75,13 @@ type Config struct {
 	UDPIdleTimeout time.Duration
 	// Options are the operator's limits and certificate.
 	Options
+	// Issuer signs the exit's receipts; nil means one of its own. A node
+	// shares its issuer with the exit so that both extend one hash chain
+	// per lease.
+	Issuer *receipt.Issuer
+	// Receipts, when set, keeps every receipt the exit issues or has
+	// countersigned before the exit relies on it.
+	Receipts ReceiptSink
 }
 
 // Exit is a QUIC exit server. It is safe for concurrent use.
@@ -97,6 +105,9 @@ type Exit struct {
 	listeners []*listener
 	tunnels   map[*tunnel]struct{}
 	budgets   map[string]*budget
+
+	issuer   *receipt.Issuer // see receipt.go
+	receipts receiptBook
 
 	serving   sync.WaitGroup // ServeListener goroutines
 	handlers  sync.WaitGroup // request handlers
@@ -136,6 +147,9 @@ func newExit(cfg Config, log *zap.Logger, clk clock) (*Exit, error) {
 		cfg.IdleTimeout = defaultIdleTimeout
 	}
 	cfg.Options = cfg.Options.withDefaults()
+	if cfg.Issuer == nil {
+		cfg.Issuer = receipt.NewIssuer(cfg.Key.Private, cfg.Key.NodeID(), nil)
+	}
 	if log == nil {
 		log = zap.NewNop()
 	}
@@ -152,6 +166,7 @@ func newExit(cfg Config, log *zap.Logger, clk clock) (*Exit, error) {
 		tunnels: make(map[*tunnel]struct{}),
 		budgets: make(map[string]*budget),
 		clock:   clk,
+		issuer:  cfg.Issuer,
 	}
 	e.retry = newHandshakeGuard(cfg.RetryAbove, clk, &e.stats)
 	e.SetMaxRate(cfg.MaxRateBps)

@@ -41,6 +41,10 @@ func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.serveUDP(w, r)
 		return
 	}
+	if r.Proto == ReceiptProtocol { // a lease's receipt stream; see receiptstream.go
+		e.serveReceipts(w, r)
+		return
+	}
 	if r.Proto != "HTTP/3.0" {
 		reject(w, http.StatusNotImplemented, "http_request_error", "extended CONNECT is not served")
 		return

@@ -16,6 +16,7 @@ type counters struct {
 	refusedStreams atomic.Int64
 	retries        atomic.Int64
 	validated      atomic.Int64
+	receiptCounters
 }
 
 // Stats are counts since the exit started, for an operator's metrics.
@@ -35,6 +36,8 @@ type Stats struct {
 	// ValidatedHandshakes counts connections whose source address was
 	// proven by a Retry or by a token from an earlier connection.
 	ValidatedHandshakes int64
+	// Receipts counts the receipt streams' work; see ReceiptStats.
+	Receipts ReceiptStats
 }
 
 // Stats returns the exit's counts.
@@ -45,6 +48,7 @@ func (e *Exit) Stats() Stats {
 		RefusedStreams:      e.stats.refusedStreams.Load(),
 		Retries:             e.stats.retries.Load(),
 		ValidatedHandshakes: e.stats.validated.Load(),
+		Receipts:            e.stats.receiptStats(),
 	}
 }
 
@@ -66,6 +70,10 @@ func (e *Exit) admit(w http.ResponseWriter, c lease.Claims) (*budget, bool) {
 	if c.ByteCap > 0 && b.used.Load() >= c.ByteCap {
 		e.releaseBudget(c.LeaseID)
 		reject(w, http.StatusForbidden, "http_request_denied", "lease byte cap reached")
+		return nil, false
+	}
+	if !e.admitReceipts(w, c) { // bounded exposure; see receipt.go
+		e.releaseBudget(c.LeaseID)
 		return nil, false
 	}
 	if !e.takeStream(b) {

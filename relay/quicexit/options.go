@@ -37,6 +37,19 @@ type Options struct {
 	// can use the exit. Every other handshake, including SpareLink
 	// clients that pin the node key, gets the node key's certificate.
 	Certificate *tls.Certificate
+	// ExposureWindow is how many bytes a lease whose token carries a buyer
+	// key may carry beyond the last receipt its buyer countersigned. At
+	// the window the exit refuses the lease's new tunnels (402 with
+	// Proxy-Status error=http_request_denied) and pauses its open ones
+	// until a countersignature catches up. Zero means 1 MiB; a negative
+	// value means no limit. Leases without a buyer key are not held to it.
+	ExposureWindow int64
+	// ReceiptInterval is the longest a receipt stream goes without a
+	// receipt while its lease carries traffic; zero means 2s.
+	ReceiptInterval time.Duration
+	// ReceiptBytes is the most traffic between two receipts on a receipt
+	// stream; zero means half the exposure window (512 KiB by default).
+	ReceiptBytes int64
 }
 
 // withDefaults fills in the zero fields.
@@ -47,5 +60,6 @@ func (o Options) withDefaults() Options {
 	if o.RetryAbove == 0 {
 		o.RetryAbove = defaultRetryAbove
 	}
+	o = o.receiptDefaults()
 	return o
 }

@@ -40,6 +40,10 @@ type grant struct {
 // node's bucket, which serves reservations in order; leases therefore take
 // turns at the node's rate, however many streams each has open.
 func (e *Exit) acquire(b *budget, want int, stop, intr <-chan struct{}) (grant, error) {
+	want, err := e.awaitReceipts(b.lease, want, stop, intr) // bounded exposure; see receipt.go
+	if err != nil {
+		return grant{}, err
+	}
 	g := grant{n: min(want, maxGrant), lease: b.rate.Load(), node: e.nodeRate.Load()}
 	if g.lease == nil && g.node == nil {
 		return g, nil
