@@ -246,8 +246,10 @@ configure() {
 start_service() {
 	init="$(init_system)"
 	if [ "$start" = 0 ] || [ "$init" = none ]; then
-		[ "$init" = none ] && [ "$start" = 1 ] && say "no service manager is running: start $name yourself"
-		return
+		if [ "$init" = none ] && [ "$start" = 1 ]; then
+			say "no service manager is running: start $name yourself"
+		fi
+		return 0
 	fi
 	case "$init" in
 	systemd) systemctl daemon-reload && systemctl enable --now "$name.service" ;;
