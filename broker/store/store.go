@@ -214,6 +214,7 @@ type Lease struct {
 	CreatedAt        time.Time
 	ExpiresAt        time.Time
 	ClosedAt         time.Time
+	BuyerKey         []byte // Ed25519 key the buyer countersigns receipts with; nil: none
 }
 
 // EndedLease is a lease that stopped being active: closed, expired or
@@ -422,6 +423,7 @@ type DeliveryOutcome struct {
 // (Ledger, Leases) clamp limit to 1..1000, 0 meaning 100.
 type Store interface {
 	CommandStore
+	ReceiptLog
 
 	CreateAccount(ctx context.Context, a Account) error
 	Account(ctx context.Context, id string) (Account, error)

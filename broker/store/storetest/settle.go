@@ -64,6 +64,7 @@ func (f *fixture) wantUsage(leaseID, nodeID string, seq uint64, up, down, charge
 }
 
 func testSettle(t *testing.T, open Opener) {
+	t.Run("ReceiptLog", func(t *testing.T) { testReceiptLog(t, open) })
 	f := newFixture(t, open)
 	const credit, hold, bps = 50_000, 20_000, 1000
 	f.buyer("b1", credit)
