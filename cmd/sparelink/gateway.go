@@ -2,8 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,10 +23,14 @@ import (
 )
 
 type gatewayFlags struct {
-	broker, key, lease string
-	socks, http        string
-	gw                 gateway.Config
-	refresh            time.Duration
+	api         apiFlags
+	lease       string
+	create      bool
+	keepLease   bool
+	lf          leaseFlags
+	socks, http string
+	gw          gateway.Config
+	refresh     time.Duration
 }
 
 func gatewayCommand(common *cli.Common) *cobra.Command {
@@ -28,12 +38,22 @@ func gatewayCommand(common *cli.Common) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "gateway",
 		Short: "Serve a local SOCKS5 and HTTP proxy through a lease's exits",
-		Long: `gateway fetches a lease from the broker and serves, on loopback, a SOCKS5
-proxy and an HTTP proxy (CONNECT and plain forward proxying). Each
-connection goes through one of the lease's exits over HTTP/3 CONNECT,
-rotating between exits and skipping exits that fail. The exits' tokens are
-refreshed from the broker before they expire.
+		Long: `gateway serves, on loopback, a SOCKS5 proxy (CONNECT and UDP ASSOCIATE) and
+an HTTP proxy (CONNECT and plain forward proxying) that send every
+connection through the exits of a lease: the one named by --lease, or a new
+one bought with --create and the coverage flags (closed again when the
+gateway stops, unless --keep-lease). It uses your login (sparelink login),
+or --broker and --key / ` + cli.EnvName("key") + `.
 
+The lease's mode decides how exits are used: rotating spreads connections
+over the exits, sticky keeps each session on one exit and moves it when that
+exit dies, strict never moves a session. A session is named by the SOCKS
+username (with --username set: <username>-session-<name>) or the
+` + gateway.SessionHeader + ` header, and is the destination host otherwise.
+Exits are health-checked continuously; new connections leave a dead exit
+within seconds, and exits the lease gains are picked up at each --refresh.
+
+  sparelink gateway --create --country DE --exits 2
   curl -x socks5h://127.0.0.1:1080 https://example.com/
   curl -x http://127.0.0.1:8080 https://example.com/`,
 		Args: cobra.NoArgs,
@@ -43,32 +63,40 @@ refreshed from the broker before they expire.
 				return err
 			}
 			defer log.Sync()
-			ctx, stop := cli.SignalContext()
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runGateway(ctx, gf, log)
+			return runGateway(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), &gf, log)
 		},
 	}
+	addAPIFlags(cmd, &gf.api)
+	addLeaseFlags(cmd, &gf.lf)
 	f := cmd.Flags()
-	f.StringVar(&gf.broker, "broker", "http://127.0.0.1:8400", "broker base URL")
-	f.StringVar(&gf.key, "key", "", "buyer API key (prefer "+cli.EnvName("key")+")")
-	f.StringVar(&gf.lease, "lease", "", "lease ID (required)")
+	f.StringVar(&gf.lease, "lease", "", "lease ID to use")
+	f.BoolVar(&gf.create, "create", false, "buy a new lease with the coverage flags instead of --lease")
+	f.BoolVar(&gf.keepLease, "keep-lease", false, "with --create, leave the lease open when the gateway stops")
 	f.StringVar(&gf.socks, "socks", "127.0.0.1:1080", "SOCKS5 listen address (empty: off)")
 	f.StringVar(&gf.http, "http", "127.0.0.1:8080", "HTTP proxy listen address (empty: off)")
 	f.StringVar(&gf.gw.Username, "username", "", "require this proxy username")
 	f.StringVar(&gf.gw.Password, "password", "", "require this proxy password")
 	f.BoolVar(&gf.gw.AllowPublic, "allow-public", false, "allow listening on non-loopback addresses (needs --username and --password)")
-	f.DurationVar(&gf.refresh, "refresh", time.Minute, "how often to refresh exit tokens from the broker")
+	f.DurationVar(&gf.refresh, "refresh", time.Minute, "how often to refresh exit tokens and the lease's exits from the broker")
 	return cmd
 }
 
-func runGateway(ctx context.Context, gf gatewayFlags, log *zap.Logger) error {
-	if gf.key == "" || gf.lease == "" {
-		return errors.New("--key (or " + cli.EnvName("key") + ") and --lease are required")
+func runGateway(ctx context.Context, out, errw io.Writer, gf *gatewayFlags, log *zap.Logger) error {
+	if (gf.lease == "") == !gf.create {
+		return errors.New("give --lease ID or --create (with coverage flags), not both")
 	}
-	bc := client.New(gf.broker, gf.key)
-	l, err := bc.Lease(ctx, gf.lease)
+	c, err := gf.api.client()
 	if err != nil {
-		return fmt.Errorf("fetch lease %s: %w", gf.lease, err)
+		return err
+	}
+	l, err := gf.obtain(ctx, c, errw)
+	if err != nil {
+		return err
+	}
+	if gf.create && !gf.keepLease {
+		defer closeLease(c, l.ID, errw)
 	}
 	exits, err := exitdial.FromLease(l)
 	if err != nil {
@@ -76,27 +104,108 @@ func runGateway(ctx context.Context, gf gatewayFlags, log *zap.Logger) error {
 	}
 	pool := exitdial.NewPool(exits, log.Named("exits"))
 	defer pool.Close()
-	g, err := gateway.New(gf.gw, pool, log.Named("gateway"))
+	return serveLease(ctx, out, gf, c, l, pool, log)
+}
+
+// obtain fetches the lease named by --lease or buys one.
+func (gf *gatewayFlags) obtain(ctx context.Context, c *client.Client, errw io.Writer) (*api.Lease, error) {
+	if !gf.create {
+		l, err := c.Lease(ctx, gf.lease)
+		if err != nil {
+			return nil, fmt.Errorf("fetch lease %s: %w", gf.lease, err)
+		}
+		return l, nil
+	}
+	p := startProgress(errw, "buying coverage")
+	defer p.end()
+	l, err := c.CreateLease(ctx, "", gf.lf.request())
+	if err != nil {
+		return nil, fmt.Errorf("buy a lease: %w", err)
+	}
+	return l, nil
+}
+
+func closeLease(c *client.Client, id string, errw io.Writer) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := c.CloseLease(ctx, id); err != nil {
+		fmt.Fprintf(errw, "close lease %s: %v\n", id, err)
+		return
+	}
+	fmt.Fprintf(errw, "Closed lease %s.\n", id)
+}
+
+// serveLease runs the gateway over pool until ctx ends, keeping the
+// exits health-checked and their tokens and list fresh.
+func serveLease(ctx context.Context, out io.Writer, gf *gatewayFlags, c *client.Client, l *api.Lease, pool *exitdial.Pool, log *zap.Logger) error {
+	cfg := gf.gw
+	cfg.Mode = l.Mode
+	cfg.Sessions.OnMove = func(m gateway.SessionMove) {
+		log.Warn("session moved off a dead exit", zap.String("from", m.From), zap.String("to", m.To))
+	}
+	g, err := gateway.New(cfg, pool, log.Named("gateway"))
 	if err != nil {
 		return err
 	}
 	defer g.Close()
+	ready, err := listen(g, gf)
+	if err != nil {
+		return err
+	}
+	ready.LeaseID, ready.Mode, ready.Exits, ready.Created = l.ID, l.Mode, len(l.Exits), gf.create
+	if err := ready.print(out, gf.api.json); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
+	go func() { defer wg.Done(); pool.Watch(ctx, exitdial.HealthConfig{}) }()
+	fetch := func(ctx context.Context) (*api.Lease, error) { return c.Lease(ctx, l.ID) }
+	exitdial.KeepFresh(ctx, pool, fetch, gf.refresh, log)
+	return nil
+}
+
+// readyInfo is what the gateway prints once it serves.
+type readyInfo struct {
+	LeaseID string `json:"lease_id"`
+	Mode    string `json:"mode"`
+	Exits   int    `json:"exits"`
+	Created bool   `json:"created"`
+	SOCKS5  string `json:"socks5,omitempty"`
+	HTTP    string `json:"http,omitempty"`
+}
+
+func listen(g *gateway.Gateway, gf *gatewayFlags) (readyInfo, error) {
+	var r readyInfo
 	if gf.socks != "" {
-		addr, err := g.ListenSOCKS5(gf.socks)
+		a, err := g.ListenSOCKS5(gf.socks)
 		if err != nil {
-			return err
+			return r, err
 		}
-		log.Info("SOCKS5 proxy ready", zap.String("proxy", "socks5h://"+addr.String()))
+		r.SOCKS5 = "socks5h://" + a.String()
 	}
 	if gf.http != "" {
-		addr, err := g.ListenHTTP(gf.http)
+		a, err := g.ListenHTTP(gf.http)
 		if err != nil {
-			return err
+			return r, err
 		}
-		log.Info("HTTP proxy ready", zap.String("proxy", "http://"+addr.String()))
+		r.HTTP = "http://" + a.String()
 	}
-	log.Info("gateway running", zap.String("lease", l.ID), zap.Int("exits", len(exits)))
-	fetch := func(ctx context.Context) (*api.Lease, error) { return bc.Lease(ctx, gf.lease) }
-	exitdial.KeepFresh(ctx, pool, fetch, gf.refresh, log)
+	return r, nil
+}
+
+func (r readyInfo) print(w io.Writer, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(r)
+	}
+	fmt.Fprintf(w, "Lease %s: %d exits, %s mode.\n", r.LeaseID, r.Exits, r.Mode)
+	fields(w, "SOCKS5 proxy", cmpOr(r.SOCKS5, "off"), "HTTP proxy", cmpOr(r.HTTP, "off"))
+	if try := cmpOr(r.SOCKS5, r.HTTP); try != "" {
+		fmt.Fprintf(w, "\n  curl -x %s https://example.com/\n\n", try)
+	}
+	if r.Created {
+		fmt.Fprintln(w, "The lease is closed when the gateway stops (--keep-lease keeps it).")
+	}
+	fmt.Fprintln(w, "Press Ctrl-C to stop.")
 	return nil
 }

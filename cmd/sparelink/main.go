@@ -18,6 +18,6 @@ one of your leases, and "sparelink demo" runs a whole market on this machine.`, 
 	// Runnable, so that an unknown command is a usage error rather than
 	// a silent help page.
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
-	root.AddCommand(demoCommand(&common), gatewayCommand(&common), verifyReleaseCommand(&common))
+	root.AddCommand(demoCommand(&common), gatewayCommand(&common), verifyReleaseCommand(&common), loginCommand(&common), quoteCommand(&common), leaseCommand(&common), usageCommand(&common), balanceCommand(&common), keysCommand(&common), webhooksCommand(&common))
 	cli.Main(root)
 }
