@@ -7,7 +7,7 @@ import "time"
 // column list.
 const StateColumns = `load_bps, active_leases, max_leases, unavailable, owner_caps,
 	link_up_bps, link_down_bps, link_measured_at, probe_up_bps, probe_down_bps, probed_at,
-	checks, check_successes, latency_micros, checked_at`
+	checks, check_successes, latency_micros, checked_at, wg_public_key, wg_addr`
 
 // ReportColumns are the columns a heartbeat sets besides spare_bps and
 // last_seen, in the order of ReportArgs.
@@ -38,7 +38,7 @@ func (s *StateScan) Dest(n *Node) []any {
 	return []any{
 		&r.LoadBps, &s.active, &s.maxLeases, &r.Unavailable, &r.OwnerCaps,
 		&r.LinkUpBps, &r.LinkDownBps, &s.linkAt, &m.ProbeUpBps, &m.ProbeDownBps, &s.probedAt,
-		&m.Checks, &m.CheckSuccesses, &m.LatencyMicros, &s.checkedAt,
+		&m.Checks, &m.CheckSuccesses, &m.LatencyMicros, &s.checkedAt, &n.WGPublicKey, &n.WGAddr,
 	}
 }
 
@@ -47,6 +47,9 @@ func (s *StateScan) Apply(n *Node) {
 	n.Report.ActiveLeases, n.Report.MaxLeases = int(s.active), int(s.maxLeases)
 	n.Report.LinkMeasuredAt = FromNanos(s.linkAt)
 	n.Measured.ProbedAt, n.Measured.CheckedAt = FromNanos(s.probedAt), FromNanos(s.checkedAt)
+	if len(n.WGPublicKey) == 0 {
+		n.WGPublicKey = nil
+	}
 }
 
 // Nanos is t in Unix nanoseconds, 0 for the zero time: how both engines

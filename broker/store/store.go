@@ -106,6 +106,10 @@ type Node struct {
 	Report NodeReport
 	// Measured is what the broker measured about the node itself.
 	Measured Measured
+	// WGPublicKey and WGAddr reach the node's WireGuard exit; empty when
+	// it serves none (SetNodeWireGuard sets them).
+	WGPublicKey []byte
+	WGAddr      string
 }
 
 // NodeReport is a node's own account of its state, from its latest
@@ -423,6 +427,7 @@ type DeliveryOutcome struct {
 // (Ledger, Leases) clamp limit to 1..1000, 0 meaning 100.
 type Store interface {
 	CommandStore
+	WireGuardStore
 	ReceiptLog
 
 	CreateAccount(ctx context.Context, a Account) error

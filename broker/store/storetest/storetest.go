@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LinkProbe", testLinkProbe},
 		{"Checks", testChecks},
 		{"Commands", testCommands},
+		{"WireGuardPeers", testWireGuardPeers},
 		{"Credit", testCredit},
 		{"CreditIdempotency", testCreditIdempotency},
 		{"Balance", testBalance},
