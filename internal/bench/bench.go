@@ -17,13 +17,15 @@ import (
 )
 
 // Result is one figure. Baseline names the result it is compared with;
-// Ratio is Value divided by the baseline's value (0 for baselines).
+// Ratio is Value divided by the baseline's value (0 for baselines). Note,
+// when set, says why the figure was not taken.
 type Result struct {
 	Name     string  `json:"name"`
 	Value    float64 `json:"value"`
 	Unit     string  `json:"unit"`
 	Baseline string  `json:"baseline"`
 	Ratio    float64 `json:"ratio"`
+	Note     string  `json:"note,omitempty"`
 }
 
 // Config sizes the run. The zero value moves 64 MiB per throughput
@@ -49,7 +51,8 @@ func (c Config) withDefaults() Config {
 }
 
 // Run takes every measurement and returns the results: throughputs,
-// what metering costs, then latencies.
+// what metering costs, latencies, then the gateway against a stock SOCKS5
+// proxy and its failover time.
 func Run(ctx context.Context, cfg Config, log *zap.Logger) ([]Result, error) {
 	cfg = cfg.withDefaults()
 	env, err := newEnv(log)
@@ -73,6 +76,11 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger) ([]Result, error) {
 		return results, fmt.Errorf("exit latency: %w", err)
 	}
 	results = append(results, latencyResults(direct, exit)...)
+	gw, err := env.gatewayResults(ctx, cfg, direct, results, log)
+	if err != nil {
+		return results, err
+	}
+	results = append(results, gw...)
 	for _, r := range results {
 		log.Info("measured", zap.String("name", r.Name), zap.Float64(r.Unit, r.Value))
 	}

@@ -18,6 +18,10 @@ func PrintTable(w io.Writer, results []Result) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "measurement\tvalue\tunit\tbaseline\tratio")
 	for _, r := range results {
+		if r.Note != "" {
+			fmt.Fprintf(tw, "%s\t-\t%s\t-\t-\n", r.Name, r.Note)
+			continue
+		}
 		ratio, base := "-", "-"
 		if r.Baseline != "" {
 			base = r.Baseline

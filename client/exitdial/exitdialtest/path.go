@@ -1,10 +1,12 @@
 // Package exitdialtest holds test tools for code that dials exits: a UDP
 // path in front of an exit that a test can cut, so that the exit vanishes
 // the way a real one does when its link goes down, without the QUIC
-// CONNECTION_CLOSE a clean shutdown sends. It is for tests only.
+// CONNECTION_CLOSE a clean shutdown sends. It is for tests and the
+// failover benchmark only.
 package exitdialtest
 
 import (
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -28,19 +30,29 @@ type Path struct {
 // when the test ends.
 func NewPath(t testing.TB, exitAddr string) *Path {
 	t.Helper()
+	p, err := StartPath(exitAddr)
+	if err != nil {
+		t.Fatalf("exitdialtest: %v", err)
+	}
+	t.Cleanup(p.Cut)
+	return p
+}
+
+// StartPath starts a path on 127.0.0.1 to the exit at exitAddr. Cut it
+// when done.
+func StartPath(exitAddr string) (*Path, error) {
 	exit, err := net.ResolveUDPAddr("udp", exitAddr)
 	if err != nil {
-		t.Fatalf("exitdialtest: exit address: %v", err)
+		return nil, fmt.Errorf("path to %s: %w", exitAddr, err)
 	}
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
-		t.Fatalf("exitdialtest: listen: %v", err)
+		return nil, fmt.Errorf("path to %s: %w", exitAddr, err)
 	}
 	p := &Path{Addr: conn.LocalAddr().String(), conn: conn, exit: exit, peers: map[string]*net.UDPConn{}}
 	p.wg.Add(1)
 	go p.fromClients()
-	t.Cleanup(p.Cut)
-	return p
+	return p, nil
 }
 
 // fromClients forwards every client datagram to the exit, each client
