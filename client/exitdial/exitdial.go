@@ -81,6 +81,11 @@ type Dialer struct {
 	closed  bool
 
 	buyer buyerSide // the buyer's count and receipts; see receipt.go
+
+	// dialQUIC and over, set by NewOver, dial over a caller's packet
+	// connection instead of a socket of the dialer's own.
+	dialQUIC func(ctx context.Context, tls *tls.Config, conf *quic.Config) (*quic.Conn, error)
+	over     *quic.Transport
 }
 
 // New returns a dialer for exit. It does not contact the exit. A nil log
@@ -176,6 +181,10 @@ func (d *Dialer) clientConn(ctx context.Context) (*quic.Conn, *http3.ClientConn,
 
 // handshake dials the exit and checks its key.
 func (d *Dialer) handshake(ctx context.Context) (*quic.Conn, error) {
+	if d.dialQUIC != nil {
+		conf := &quic.Config{KeepAlivePeriod: keepAlive, HandshakeIdleTimeout: handshakeTimeout, EnableDatagrams: true}
+		return d.dialQUIC(ctx, d.tls, conf)
+	}
 	host, port, err := net.SplitHostPort(d.exit.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("exit %s: %w: address: %w", d.exit.NodeID, ErrExitUnavailable, err)
