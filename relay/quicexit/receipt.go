@@ -47,8 +47,9 @@ type account struct {
 
 // receiptBook holds the accounts of the exit's leases.
 type receiptBook struct {
-	mu     sync.Mutex
-	leases map[string]*account
+	mu      sync.Mutex
+	leases  map[string]*account
+	resumed map[string]*receipt.Receipt // countersigned before a restart
 }
 
 // account returns the lease's account, creating it with key when the
@@ -64,6 +65,10 @@ func (e *Exit) account(leaseID string, key ed25519.PublicKey) *account {
 		}
 		a = &account{lease: leaseID, key: key, counter: e.cfg.Meter.Lease(leaseID),
 			nudge: make(chan struct{}, 1), changed: make(chan struct{})}
+		if r := b.resumed[leaseID]; r != nil {
+			a.ack(r)
+			delete(b.resumed, leaseID)
+		}
 		b.leases[leaseID] = a
 	}
 	return a
@@ -149,20 +154,24 @@ func (e *Exit) awaitReceipts(leaseID string, want int, stop, intr <-chan struct{
 }
 
 // ResumeReceipts seeds the exit with receipts a node stored before it
-// restarted: own is the lease's last receipt, which continues the hash
-// chain, and countersigned, which may be nil, is the last one the buyer
-// countersigned, which its exposure counts from. The node seeds the meter
-// with own's totals itself.
-func (e *Exit) ResumeReceipts(own, countersigned *receipt.Receipt, buyerKey ed25519.PublicKey) {
+// restarted: own, when not nil, is a lease's last receipt, which
+// continues its hash chain; countersigned, when not nil, is the last one
+// the buyer countersigned, which the lease's exposure counts from once its
+// next token shows the buyer key. The node seeds the meter itself.
+func (e *Exit) ResumeReceipts(own, countersigned *receipt.Receipt) {
 	if own != nil {
 		e.issuer.Resume(own)
 	}
 	if countersigned == nil {
 		return
 	}
-	if a := e.account(countersigned.LeaseID, buyerKey); a != nil {
-		a.ack(countersigned)
+	b := &e.receipts
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.resumed == nil {
+		b.resumed = make(map[string]*receipt.Receipt)
 	}
+	b.resumed[countersigned.LeaseID] = countersigned
 }
 
 // Issuer is the exit's receipt issuer, which keeps each lease's hash
