@@ -146,18 +146,14 @@ func TestPages(t *testing.T) {
 	}
 }
 
-// sdkMethods maps every operation of the OpenAPI document to the Client
-// method that calls it. An operation missing here fails the test: the
-// SDK must cover the whole API.
+// sdkMethods names the Client method of each operation of the OpenAPI
+// document whose name does not follow from its operationId (see
+// methodFor). An operation without a method fails the test: the SDK must
+// cover the whole API.
 var sdkMethods = map[string]string{
-	"health": "Health", "openapi": "OpenAPI", "brokerKeys": "BrokerKeys", "prices": "Prices",
-	"createAccount": "CreateAccount", "createKey": "CreateKey", "listKeys": "Keys", "revokeKey": "RevokeKey",
-	"credit": "Credit", "checkLedger": "CheckLedger", "balance": "Balance", "ledger": "Ledger",
-	"statements": "Statements", "createWebhook": "CreateWebhook", "listWebhooks": "Webhooks",
-	"getWebhook": "Webhook", "deleteWebhook": "DeleteWebhook", "nodeChallenge": "NodeChallenge",
-	"registerNode": "RegisterNode", "listNodes": "Nodes", "heartbeat": "Heartbeat", "quote": "Quote",
-	"createLease": "CreateLease", "listLeases": "Leases", "getLease": "Lease", "closeLease": "CloseLease",
-	"extendLease": "ExtendLease", "leaseUsage": "Usage", "submitReceipts": "SubmitReceipts",
+	"health": "Health", "openapi": "OpenAPI", "listKeys": "Keys", "listWebhooks": "Webhooks",
+	"getWebhook": "Webhook", "listNodes": "Nodes", "heartbeat": "Heartbeat", "listLeases": "Leases",
+	"getLease": "Lease", "leaseUsage": "Usage", "ledger": "Ledger", "balance": "Balance",
 }
 
 // notInSDK are operations the SDK leaves to other code, with the reason.
@@ -165,6 +161,28 @@ var notInSDK = map[string]string{
 	"metrics":       "Prometheus text for scrapers, not JSON",
 	"probeUpload":   "the agent's line probe (agent/probe) streams raw bytes",
 	"probeDownload": "the agent's line probe (agent/probe) streams raw bytes",
+}
+
+// methodFor is the Client method for an operation: the table's, else the
+// operationId with its first letter upper-cased and a list/get prefix
+// dropped when the plain name is not a method.
+func methodFor(ct reflect.Type, op string) (string, bool) {
+	if name, ok := sdkMethods[op]; ok {
+		_, found := ct.MethodByName(name)
+		return name, found
+	}
+	name := strings.ToUpper(op[:1]) + op[1:]
+	if _, ok := ct.MethodByName(name); ok {
+		return name, true
+	}
+	for _, prefix := range []string{"List", "Get"} {
+		if rest, ok := strings.CutPrefix(name, prefix); ok {
+			if _, found := ct.MethodByName(rest); found {
+				return rest, true
+			}
+		}
+	}
+	return name, false
 }
 
 func TestSDKCoversOpenAPI(t *testing.T) {
@@ -188,18 +206,13 @@ func TestSDKCoversOpenAPI(t *testing.T) {
 				continue
 			}
 			n++
-			name, ok := sdkMethods[op.OperationID]
-			if !ok {
-				t.Errorf("%s %s (%s) has no SDK method", strings.ToUpper(method), path, op.OperationID)
-				continue
-			}
-			if _, ok := ct.MethodByName(name); !ok {
-				t.Errorf("%s: Client has no method %s", op.OperationID, name)
+			if name, ok := methodFor(ct, op.OperationID); !ok {
+				t.Errorf("%s %s (%s) has no SDK method (looked for %s)", strings.ToUpper(method), path, op.OperationID, name)
 			}
 		}
 	}
-	if n != len(sdkMethods) {
-		t.Errorf("got %d operations in the document, want the %d the SDK maps", n, len(sdkMethods))
+	if n < 29 {
+		t.Errorf("got %d operations in the document, want at least the 29 of this writing", n)
 	}
 	raw, err := client.New(newEnv(t).url, "").OpenAPI(t.Context())
 	if err != nil || !strings.Contains(string(raw), `"openapi"`) {

@@ -5,10 +5,13 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"go.uber.org/zap/zaptest"
 )
 
 // udpEcho is a UDP destination on loopback answering "re:" and the query.
@@ -186,4 +189,29 @@ func TestUDPAssociateDropsStrangers(t *testing.T) {
 		_, err := u.conn.Read(make([]byte, 100))
 		return err != nil
 	})
+}
+
+func TestUDPAssociationEndsWithGateway(t *testing.T) {
+	origin := udpEcho(t)
+	oport := uint16(origin.LocalAddr().(*net.UDPAddr).Port)
+	d := newTestDialer()
+	d.route(origin.LocalAddr().String(), origin.LocalAddr().String())
+	before := runtime.NumGoroutine()
+	g, err := New(Config{}, d, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := g.ListenSOCKS5("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := associate(t, addr.String(), "", "")
+	if _, got := u.ask(t, "127.0.0.1", oport, "hi"); got != "re:hi" {
+		t.Fatalf("answer got %q, want %q", got, "re:hi")
+	}
+	if err := g.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	u.ctl.Close()
+	eventually(t, "the association's goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
 }
