@@ -19,5 +19,6 @@ one of your leases, and "sparelink demo" runs a whole market on this machine.`, 
 	// a silent help page.
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.AddCommand(demoCommand(&common), gatewayCommand(&common), verifyReleaseCommand(&common), loginCommand(&common), quoteCommand(&common), leaseCommand(&common), usageCommand(&common), balanceCommand(&common), keysCommand(&common), webhooksCommand(&common))
+	root.AddCommand(verifyCommand(&common))
 	cli.Main(root)
 }
