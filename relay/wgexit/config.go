@@ -40,6 +40,9 @@ var (
 	ErrPeerExists = errors.New("wgexit: peer already exists")
 	// ErrUnknownPeer means the public key is not a peer of the exit.
 	ErrUnknownPeer = errors.New("wgexit: unknown peer")
+	// ErrAddressInUse means the tunnel address a peer asked for belongs
+	// to another peer.
+	ErrAddressInUse = errors.New("wgexit: tunnel address in use")
 	// ErrPoolExhausted means every tunnel address is assigned.
 	ErrPoolExhausted = errors.New("wgexit: address pool exhausted")
 	// ErrCapReached means the lease has used all of its MaxBytes.

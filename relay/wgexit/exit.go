@@ -27,6 +27,7 @@ type Exit struct {
 	tun       *linktun.Device
 	stack     *stack.Stack
 	dns       *dnsServer
+	rate      nodeRate // the whole exit's cap; see SetMaxRate
 
 	mu     sync.Mutex
 	closed bool

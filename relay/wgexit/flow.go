@@ -82,6 +82,9 @@ func (e *Exit) forward(f *flow, dst io.Writer, p []byte, dir direction) error {
 		if err := l.wait(f.ctx, len(p)); err != nil {
 			return err
 		}
+		if err := e.rate.wait(f.ctx, len(p)); err != nil {
+			return err
+		}
 		n, err := dst.Write(p)
 		if dir == up {
 			l.counter.AddUp(int64(n))

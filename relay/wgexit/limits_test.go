@@ -13,27 +13,41 @@ import (
 
 func TestRateLimitCapsTransfer(t *testing.T) {
 	const rate = 256 << 10
-	canary := wgtest.StartCanary(t)
-	env := wgtest.Start(t, wgexit.Config{}, canary.Addr)
-	buyer := env.Buyer(t, wgexit.Peer{LeaseID: "ls_rate", RateBps: rate})
-	client := buyer.HTTPClient(0)
-	resp, err := client.Get(canary.URL + "/bytes/67108864")
-	if err != nil {
-		t.Fatalf("get: %v", err)
+	tests := []struct {
+		name           string
+		leaseRate, cap int64
+	}{
+		{"lease rate", rate, 0},
+		{"exit cap", 0, rate},
+		{"exit cap below the lease rate", 4 * rate, rate},
 	}
-	start := time.Now()
-	go func() { time.Sleep(2 * time.Second); resp.Body.Close() }()
-	got, _ := io.Copy(io.Discard, resp.Body)
-	elapsed := time.Since(start)
-	// One burst (a tenth of the rate, or 16 KiB) plus the rate for the
-	// time measured, with half again for scheduling: a loose bound that
-	// an unshaped loopback transfer exceeds by orders of magnitude.
-	limit := int64(float64(rate)*elapsed.Seconds()*1.5) + 64<<10
-	if got > limit || got == 0 {
-		t.Errorf("got %d bytes in %v at %d B/s, want between 1 and %d", got, elapsed, rate, limit)
-	}
-	if total := env.Meter.Lease("ls_rate").Totals().Sum(); total > limit+4096 {
-		t.Errorf("got %d bytes metered, want at most %d", total, limit+4096)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			canary := wgtest.StartCanary(t)
+			env := wgtest.Start(t, wgexit.Config{}, canary.Addr)
+			env.Exit.SetMaxRate(tt.cap)
+			buyer := env.Buyer(t, wgexit.Peer{LeaseID: "ls_rate", RateBps: tt.leaseRate})
+			client := buyer.HTTPClient(0)
+			resp, err := client.Get(canary.URL + "/bytes/67108864")
+			if err != nil {
+				t.Fatalf("get: %v", err)
+			}
+			start := time.Now()
+			go func() { time.Sleep(2 * time.Second); resp.Body.Close() }()
+			got, _ := io.Copy(io.Discard, resp.Body)
+			elapsed := time.Since(start)
+			// One burst (a tenth of the rate, or 16 KiB) plus the rate for
+			// the time measured, with half again for scheduling: a loose
+			// bound that an unshaped loopback transfer exceeds by orders of
+			// magnitude.
+			limit := int64(float64(rate)*elapsed.Seconds()*1.5) + 64<<10
+			if got > limit || got == 0 {
+				t.Errorf("got %d bytes in %v at %d B/s, want between 1 and %d", got, elapsed, rate, limit)
+			}
+			if total := env.Meter.Lease("ls_rate").Totals().Sum(); total > limit+4096 {
+				t.Errorf("got %d bytes metered, want at most %d", total, limit+4096)
+			}
+		})
 	}
 }
 

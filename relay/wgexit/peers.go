@@ -26,6 +26,11 @@ type Peer struct {
 	// from what the meter already holds for the lease; 0 is no cap. When
 	// it is reached every peer of the lease is removed.
 	MaxBytes int64
+	// Index, when not zero, is the host index of the tunnel addresses
+	// the peer must get (the broker assigns them, so that the buyer's
+	// configuration is known in advance); ErrAddressInUse when another
+	// peer holds it. Zero lets the exit choose.
+	Index uint32
 }
 
 // Assigned is a peer's pair of tunnel addresses.
@@ -74,7 +79,12 @@ func (e *Exit) AddPeer(p Peer) (Assigned, error) {
 	if l.exhausted() {
 		return Assigned{}, fmt.Errorf("lease %s: %w", p.LeaseID, ErrCapReached)
 	}
-	idx, err := e.pool.alloc()
+	idx, err := p.Index, error(nil)
+	if idx == 0 {
+		idx, err = e.pool.alloc()
+	} else {
+		err = e.pool.take(idx)
+	}
 	if err != nil {
 		return Assigned{}, err
 	}

@@ -73,6 +73,18 @@ func (p *pool) alloc() (uint32, error) {
 	return 0, fmt.Errorf("%w: all %d addresses are assigned", ErrPoolExhausted, span)
 }
 
+// take claims index i, which a broker assigned.
+func (p *pool) take(i uint32) error {
+	switch {
+	case i < firstPeerIndex || i >= p.size:
+		return fmt.Errorf("%w: index %d is outside %d..%d", ErrInvalidPeer, i, firstPeerIndex, p.size-1)
+	case p.used[i]:
+		return fmt.Errorf("%w: index %d", ErrAddressInUse, i)
+	}
+	p.used[i] = true
+	return nil
+}
+
 // free returns index i to the pool.
 func (p *pool) free(i uint32) { delete(p.used, i) }
 

@@ -99,3 +99,36 @@ func broadcast(p netip.Prefix) netip.Addr {
 	}
 	return netip.AddrFrom4(b)
 }
+
+func TestPoolTake(t *testing.T) {
+	p, err := newPool(DefaultPrefix4, DefaultPrefix6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		index uint32
+		want  error
+	}{
+		{"first peer index", 2, nil},
+		{"taken", 2, ErrAddressInUse},
+		{"the exit's own", 1, ErrInvalidPeer},
+		{"network address", 0, ErrInvalidPeer},
+		{"broadcast", 65535, ErrInvalidPeer},
+		{"last", 65534, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := p.take(tt.index); !errors.Is(err, tt.want) {
+				t.Errorf("take(%d) = %v, want %v", tt.index, err, tt.want)
+			}
+		})
+	}
+	// alloc skips what take claimed.
+	if got, err := p.alloc(); err != nil || got != 3 {
+		t.Errorf("alloc after take(2): got %d, %v; want 3", got, err)
+	}
+	if got := p.at(65534); got.IPv4 != netip.MustParseAddr("10.200.255.254") {
+		t.Errorf("at(65534) = %v, want 10.200.255.254", got.IPv4)
+	}
+}
