@@ -2,19 +2,46 @@ package punch
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/pion/logging"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // loggerFactory sends the ICE agent's logs to zap. The agent is chatty
 // at debug level and names addresses, so everything below warnings goes
 // to zap's debug level.
-type loggerFactory struct{ log *zap.Logger }
+// After the session closes, the agent's goroutines may still log on their
+// way out; quiet drops those lines, since the session's owner may be
+// gone.
+type loggerFactory struct {
+	log   *zap.Logger
+	quiet *atomic.Bool
+}
 
 func (f loggerFactory) NewLogger(scope string) logging.LeveledLogger {
-	return pionLogger{f.log.Named(scope).Sugar()}
+	return pionLogger{quietCore(f.log.Named(scope), f.quiet).Sugar()}
 }
+
+// quietCore wraps log so that nothing is written once quiet is set.
+func quietCore(log *zap.Logger, quiet *atomic.Bool) *zap.Logger {
+	return log.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core { return quietGate{c, quiet} }))
+}
+
+type quietGate struct {
+	zapcore.Core
+	quiet *atomic.Bool
+}
+
+func (q quietGate) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if q.quiet.Load() {
+		return ce
+	}
+	return q.Core.Check(e, ce)
+}
+
+func (q quietGate) With(f []zapcore.Field) zapcore.Core { return quietGate{q.Core.With(f), q.quiet} }
 
 type pionLogger struct{ s *zap.SugaredLogger }
 

@@ -49,8 +49,14 @@ func (c *PacketConn) WriteTo(p []byte, _ net.Addr) (int, error) {
 // Close ends the session. It is idempotent.
 func (c *PacketConn) Close() error { return c.sess.Close() }
 
-// LocalAddr is LocalAddr.
-func (c *PacketConn) LocalAddr() net.Addr { return LocalAddr }
+// LocalAddr is the selected pair's local address, or LocalAddr before
+// there is one.
+func (c *PacketConn) LocalAddr() net.Addr {
+	if a := c.conn.LocalAddr(); a != nil {
+		return a
+	}
+	return LocalAddr
+}
 
 // SetDeadline sets the read and write deadlines.
 func (c *PacketConn) SetDeadline(t time.Time) error { return c.conn.SetDeadline(t) }
@@ -69,3 +75,12 @@ func (c *PacketConn) Sent() uint64 { return c.conn.BytesSent() }
 
 // Received counts the bytes of datagrams read so far.
 func (c *PacketConn) Received() uint64 { return c.conn.BytesReceived() }
+
+// SetReadBuffer and SetWriteBuffer accept QUIC's request for larger
+// buffers without acting on it: the sockets belong to the ICE agent,
+// which gathers on several and does not expose them. Without these QUIC
+// would warn, on every path, about what it cannot change anyway.
+func (c *PacketConn) SetReadBuffer(int) error { return nil }
+
+// SetWriteBuffer: see SetReadBuffer.
+func (c *PacketConn) SetWriteBuffer(int) error { return nil }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/stun/v4"
@@ -24,6 +25,9 @@ type Session struct {
 	gathered  chan struct{} // closed when gathering ends
 	mu        sync.Mutex
 	cands     []string
+	closed    bool           // no more handlers start once set
+	handlers  sync.WaitGroup // ICE callbacks running now
+	quiet     *atomic.Bool   // silences the ICE agent's logs after Close
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -34,7 +38,8 @@ func New(cfg Config, log *zap.Logger) (*Session, error) {
 		log = zap.NewNop()
 	}
 	cfg = cfg.withDefaults()
-	opts, err := agentOptions(cfg, log)
+	quiet := new(atomic.Bool)
+	opts, err := agentOptions(cfg, log, quiet)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +47,7 @@ func New(cfg Config, log *zap.Logger) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("punch: new ICE agent: %w", err)
 	}
-	s := &Session{cfg: cfg, log: log.Named("punch"), agent: agent, gathered: make(chan struct{})}
+	s := &Session{cfg: cfg, log: log.Named("punch"), agent: agent, gathered: make(chan struct{}), quiet: quiet}
 	err = agent.OnCandidate(s.onCandidate)
 	if err == nil {
 		err = agent.OnConnectionStateChange(s.onState)
@@ -60,7 +65,7 @@ func New(cfg Config, log *zap.Logger) (*Session, error) {
 // agentOptions turns cfg into the ICE agent's options: UDP over IPv4,
 // host and server-reflexive candidates, no mDNS (names would leak to the
 // broker nothing useful and cost a multicast query).
-func agentOptions(cfg Config, log *zap.Logger) ([]ice.AgentOption, error) {
+func agentOptions(cfg Config, log *zap.Logger, quiet *atomic.Bool) ([]ice.AgentOption, error) {
 	var urls []*stun.URI
 	for _, srv := range cfg.ICEServers {
 		for _, raw := range srv.URLs {
@@ -84,7 +89,7 @@ func agentOptions(cfg Config, log *zap.Logger) ([]ice.AgentOption, error) {
 		ice.WithMulticastDNSMode(ice.MulticastDNSModeDisabled),
 		ice.WithSTUNGatherTimeout(cfg.GatherTimeout),
 		ice.WithKeepaliveInterval(cfg.KeepAlive),
-		ice.WithLoggerFactory(loggerFactory{log.Named("ice")}),
+		ice.WithLoggerFactory(loggerFactory{log.Named("ice"), quiet}),
 	}
 	if cfg.Loopback {
 		opts = append(opts, ice.WithIncludeLoopback())
@@ -97,22 +102,38 @@ func agentOptions(cfg Config, log *zap.Logger) ([]ice.AgentOption, error) {
 }
 
 func (s *Session) onCandidate(c ice.Candidate) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if c == nil {
 		close(s.gathered)
 		return
 	}
-	s.mu.Lock()
 	s.cands = append(s.cands, c.Marshal())
-	s.mu.Unlock()
 }
 
 // onState ends the session when ICE gives up on the path, so that reads
 // fail and QUIC notices at once rather than at its idle timeout.
 func (s *Session) onState(st ice.ConnectionState) {
+	if !s.enter() {
+		return
+	}
+	defer s.handlers.Done()
 	s.log.Debug("ICE state", zap.Stringer("state", st))
 	if st == ice.ConnectionStateFailed {
 		go s.Close()
 	}
+}
+
+// enter admits an ICE callback unless the session is closing; Close
+// waits for those admitted, so none runs after it returns.
+func (s *Session) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.handlers.Add(1)
+	return true
 }
 
 // Local waits for gathering to end (at most GatherTimeout) and returns
@@ -184,6 +205,13 @@ func (s *Session) Pair() string {
 
 // Close stops the agent and closes its sockets. It is idempotent.
 func (s *Session) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.agent.Close() })
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		s.closeErr = s.agent.Close()
+		s.handlers.Wait()
+		s.quiet.Store(true)
+	})
 	return s.closeErr
 }
