@@ -17,15 +17,15 @@ import (
 )
 
 // Result is one figure. Baseline names the result it is compared with;
-// Ratio is Value divided by the baseline's value (0 for baselines). Note,
-// when set, says why the figure was not taken.
+// Ratio is Value divided by the baseline's value (0 for baselines). A
+// figure that was not taken has a Unit starting with "skipped: " and
+// saying why.
 type Result struct {
 	Name     string  `json:"name"`
 	Value    float64 `json:"value"`
 	Unit     string  `json:"unit"`
 	Baseline string  `json:"baseline"`
 	Ratio    float64 `json:"ratio"`
-	Note     string  `json:"note,omitempty"`
 }
 
 // Config sizes the run. The zero value moves 64 MiB per throughput

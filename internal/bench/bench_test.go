@@ -42,8 +42,8 @@ func TestRun(t *testing.T) {
 	for i, w := range want {
 		r := results[i]
 		if noMicrosocks != nil && strings.Contains(r.Name, "microsocks") {
-			if r.Name != w.name || r.Note != MicrosocksSkipped {
-				t.Errorf("result %d: got %s noted %q, want %s noted %q", i, r.Name, r.Note, w.name, MicrosocksSkipped)
+			if r.Name != w.name || r.Unit != MicrosocksSkipped {
+				t.Errorf("result %d: got %s in %q, want %s in %q", i, r.Name, r.Unit, w.name, MicrosocksSkipped)
 			}
 			continue
 		}

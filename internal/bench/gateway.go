@@ -43,7 +43,7 @@ func (e *env) microsocksResults(ctx context.Context, cfg Config, direct, gw late
 	if errors.Is(err, errNoMicrosocks) {
 		var skipped []Result
 		for _, n := range []string{"socks5_microsocks", "gateway_vs_microsocks", "microsocks_rtt_p50", "microsocks_rtt_p99", "gateway_vs_microsocks_rtt_p50"} {
-			skipped = append(skipped, Result{Name: n, Note: MicrosocksSkipped})
+			skipped = append(skipped, Result{Name: n, Unit: MicrosocksSkipped})
 		}
 		return skipped, nil
 	}

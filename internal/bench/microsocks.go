@@ -10,9 +10,12 @@ import (
 	"time"
 )
 
-// MicrosocksSkipped is the note of the stock-proxy rows when the
+// skippedPrefix starts the Unit of a figure that was not taken.
+const skippedPrefix = "skipped: "
+
+// MicrosocksSkipped is the Unit of the stock-proxy rows when the
 // microsocks binary (Debian package microsocks) is not installed.
-const MicrosocksSkipped = "skipped: microsocks not installed"
+const MicrosocksSkipped = skippedPrefix + "microsocks not installed"
 
 // errNoMicrosocks means the microsocks binary is not in PATH.
 var errNoMicrosocks = errors.New(MicrosocksSkipped)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -18,8 +19,8 @@ func PrintTable(w io.Writer, results []Result) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "measurement\tvalue\tunit\tbaseline\tratio")
 	for _, r := range results {
-		if r.Note != "" {
-			fmt.Fprintf(tw, "%s\t-\t%s\t-\t-\n", r.Name, r.Note)
+		if strings.HasPrefix(r.Unit, skippedPrefix) {
+			fmt.Fprintf(tw, "%s\t-\t%s\t-\t-\n", r.Name, r.Unit)
 			continue
 		}
 		ratio, base := "-", "-"
