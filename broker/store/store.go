@@ -428,6 +428,7 @@ type DeliveryOutcome struct {
 type Store interface {
 	CommandStore
 	WireGuardStore
+	PairingStore
 	ReceiptLog
 
 	CreateAccount(ctx context.Context, a Account) error

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Checks", testChecks},
 		{"Commands", testCommands},
 		{"WireGuardPeers", testWireGuardPeers},
+		{"PairingCodes", testPairingCodes},
 		{"Credit", testCredit},
 		{"CreditIdempotency", testCreditIdempotency},
 		{"Balance", testBalance},
