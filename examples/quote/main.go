@@ -8,6 +8,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"time"
@@ -24,18 +25,23 @@ func main() {
 	c := client.New(envOr("SPARELINK_BROKER", "http://127.0.0.1:8400"), os.Getenv("SPARELINK_KEY"))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	q, err := c.Quote(ctx, api.LeaseRequest{
-		Coverage: api.Coverage{Country: *country},
-		Exits:    *exits,
-		MaxBytes: *gib << 30,
-	})
-	if err != nil {
-		log.Fatalf("quote: %v", err)
+	req := api.LeaseRequest{Coverage: api.Coverage{Country: *country}, Exits: *exits, MaxBytes: *gib << 30}
+	if err := run(ctx, os.Stdout, c, req); err != nil {
+		log.Fatal(err)
 	}
-	fmt.Printf("matching exits  %d from %d operators\n", q.AvailableExits, q.Operators)
-	fmt.Printf("price           %.6f per GB (%d micro-units)\n", float64(q.PriceMicrosPerGB)/1e6, q.PriceMicrosPerGB)
-	fmt.Printf("hold            %.6f for %d bytes\n", float64(q.HoldMicros)/1e6, q.MaxBytes)
-	fmt.Printf("broker fee      %.2f%%\n", float64(q.FeeBPS)/100)
+}
+
+// run prints what req would cost now.
+func run(ctx context.Context, w io.Writer, c *client.Client, req api.LeaseRequest) error {
+	q, err := c.Quote(ctx, req)
+	if err != nil {
+		return fmt.Errorf("quote: %w", err)
+	}
+	fmt.Fprintf(w, "matching exits  %d from %d operators\n", q.AvailableExits, q.Operators)
+	fmt.Fprintf(w, "price           %.6f per GB (%d micro-units)\n", float64(q.PriceMicrosPerGB)/1e6, q.PriceMicrosPerGB)
+	fmt.Fprintf(w, "hold            %.6f for %d bytes\n", float64(q.HoldMicros)/1e6, q.MaxBytes)
+	fmt.Fprintf(w, "broker fee      %.2f%%\n", float64(q.FeeBPS)/100)
+	return nil
 }
 
 func envOr(name, def string) string {
