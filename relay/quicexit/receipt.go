@@ -136,7 +136,11 @@ func (e *Exit) awaitReceipts(leaseID string, want int, stop, intr <-chan struct{
 	}
 	for paused := false; ; paused = true {
 		ch := a.waitChan()
-		if room := window - a.exposure(); room > 0 {
+		exposed := a.exposure()
+		if exposed >= e.cfg.ReceiptBytes {
+			a.poke() // a receipt now keeps the countersignatures ahead of the window
+		}
+		if room := window - exposed; room > 0 {
 			return int(min(int64(want), room)), nil
 		}
 		if !paused {

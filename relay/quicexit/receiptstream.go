@@ -125,8 +125,9 @@ func (s *receiptStream) send(ctx context.Context) {
 			nudged = true
 		}
 		sum := s.a.counter.Totals().Sum()
-		due := sum-sentSum >= s.e.cfg.ReceiptBytes || time.Since(sentAt) >= s.e.cfg.ReceiptInterval
-		if sum == sentSum || !(due || nudged) {
+		due := sum-sentSum >= s.e.cfg.ReceiptBytes || time.Since(sentAt) >= s.e.cfg.ReceiptInterval ||
+			(nudged && (sum-sentSum >= s.e.cfg.ReceiptBytes/2 || s.a.exposure() >= s.e.cfg.ExposureWindow))
+		if sum == sentSum || !due {
 			continue
 		}
 		seq, err := s.issue()
