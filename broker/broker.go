@@ -39,6 +39,7 @@ type Broker struct {
 	hooks   *http.Client // posts webhook deliveries
 	prober  *probe.Handler
 	wakers  *wakers     // wakes control-channel polls waiting on this replica
+	signals *signalHub  // NAT traversal: waiting offers, reachability
 	sealer  cipher.AEAD // seals stored idempotent answers
 	handler http.Handler
 	// patterns lists the routes served, in the ServeMux syntax, so that
@@ -67,6 +68,7 @@ func New(cfg Config, st store.Store, log *zap.Logger) (*Broker, error) {
 	if b.sealer, err = replayAEAD(cfg.ChallengeSecret); err != nil {
 		return nil, fmt.Errorf("new broker: %w", err)
 	}
+	b.signals = newSignalHub(b.now)
 	b.metrics = newMetrics(b.onlineNodes)
 	b.handler = b.routes()
 	return b, nil

@@ -146,6 +146,7 @@ func (b *Broker) nodeView(n store.Node, showOperator bool) api.Node {
 		v.UnavailableReason = api.NodeOffline
 	}
 	reportView(&v, n)
+	v.Reachability = b.signals.view(n.ID)
 	if showOperator {
 		v.OperatorID = n.OperatorID
 	}

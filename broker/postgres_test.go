@@ -18,6 +18,9 @@ var apiSuite = []struct {
 	fn   func(*testing.T)
 }{
 	{"TestCreditIdempotency", TestCreditIdempotency},
+	{"TestSignalExchange", TestSignalExchange},
+	{"TestSignalRefusals", TestSignalRefusals},
+	{"TestReachabilityReports", TestReachabilityReports},
 	{"TestCreditValidation", TestCreditValidation},
 	{"TestLedgerPaging", TestLedgerPaging},
 	{"TestEnsureAdminOnce", TestEnsureAdminOnce},

@@ -53,6 +53,8 @@ func (b *Broker) routes() http.Handler {
 	b.private(mux, "POST /v1/nodes/{id}/heartbeat", operatorOnly, b.heartbeat)
 	b.private(mux, "GET /v1/nodes", anyAccount, b.listNodes)
 	b.private(mux, "GET /v1/nodes/{id}/commands", operatorOnly, b.nodeCommands)
+	b.private(mux, "POST /v1/nodes/{id}/signal", operatorOnly, b.signalAnswer)
+	b.private(mux, "POST /v1/nodes/{id}/reachability", operatorOnly, b.reportReachability)
 	b.private(mux, "GET /v1/nodes/{id}/probe/download", operatorOnly, b.linkProbe(false))
 	b.private(mux, "POST /v1/nodes/{id}/probe/upload", operatorOnly, b.linkProbe(true))
 
@@ -63,6 +65,7 @@ func (b *Broker) routes() http.Handler {
 	b.private(mux, "POST /v1/leases/{id}/close", buyersOnly, b.closeLease)
 	b.private(mux, "POST /v1/leases/{id}/extend", buyersOnly, b.extendLease)
 	b.private(mux, "GET /v1/leases/{id}/usage", buyersOnly, b.usage)
+	b.private(mux, "POST /v1/leases/{id}/exits/{node}/signal", buyersOnly, b.signalExit)
 	b.private(mux, "POST /v1/receipts", operatorOnly, b.receipts)
 
 	b.public(mux, "/", func(http.ResponseWriter, *http.Request) error {

@@ -68,6 +68,10 @@ type Node struct {
 	LinkMeasured *Link `json:"link_measured,omitempty"`
 	// Quality is what the broker's reachability checks of the exit found.
 	Quality NodeQuality `json:"quality"`
+	// Reachability is how buyers reach the node, as it last reported
+	// it, with the path buyers take and the relay assigned; absent when
+	// the node has not reported lately (docs/nat.md).
+	Reachability *Reachability `json:"reachability,omitempty"`
 }
 
 // OwnerCaps are the limits a node's owner set on sharing. Zero values
