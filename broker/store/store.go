@@ -219,6 +219,9 @@ type Lease struct {
 	ExpiresAt        time.Time
 	ClosedAt         time.Time
 	BuyerKey         []byte // Ed25519 key the buyer countersigns receipts with; nil: none
+	// Coverage is what the buyer asked of the exits' location; a
+	// replacement for a dead exit must match it too.
+	Coverage Coverage
 }
 
 // EndedLease is a lease that stopped being active: closed, expired or
@@ -429,6 +432,7 @@ type Store interface {
 	CommandStore
 	WireGuardStore
 	PairingStore
+	ExitStore
 	ReceiptLog
 
 	CreateAccount(ctx context.Context, a Account) error

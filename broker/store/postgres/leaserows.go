@@ -12,7 +12,7 @@ import (
 // leaseColumns is the column list scanLease expects, in insert order,
 // followed by charged_micros.
 const leaseColumns = `id, buyer_id, status, price_micros_per_gb, fee_bps, hold_micros, rate_bps,
-	protocols, node_ids, created_at, expires_at, closed_at, max_bytes, mode, buyer_key`
+	protocols, node_ids, created_at, expires_at, closed_at, max_bytes, mode, buyer_key, coverage`
 
 // leaseRow is a lease with the bookkeeping the Lease type does not expose.
 type leaseRow struct {
@@ -33,17 +33,22 @@ func (r leaseRow) remaining() int64 {
 func scanLease(row pgx.Row) (leaseRow, error) {
 	var (
 		r                         leaseRow
-		status                    string
+		status, coverage          string
 		created, expires, closedN int64
 	)
 	err := row.Scan(&r.ID, &r.BuyerID, &status, &r.PriceMicrosPerGB, &r.FeeBPS, &r.HoldMicros,
-		&r.RateBps, &r.Protocols, &r.NodeIDs, &created, &expires, &closedN, &r.MaxBytes, &r.Mode, &r.BuyerKey, &r.charged)
+		&r.RateBps, &r.Protocols, &r.NodeIDs, &created, &expires, &closedN, &r.MaxBytes, &r.Mode, &r.BuyerKey,
+		&coverage, &r.charged)
 	if err != nil {
 		return leaseRow{}, err
 	}
 	r.Status = store.LeaseStatus(status)
 	r.Protocols, r.NodeIDs = unlist(r.Protocols), unlist(r.NodeIDs)
 	r.CreatedAt, r.ExpiresAt, r.ClosedAt = fromNanos(created), fromNanos(expires), fromNanos(closedN)
+	var err2 error
+	if r.Coverage, err2 = store.DecodeCoverage(coverage); err2 != nil {
+		return leaseRow{}, err2
+	}
 	if len(r.BuyerKey) == 0 {
 		r.BuyerKey = nil
 	}

@@ -115,10 +115,10 @@ func (s *Store) insertLease(ctx context.Context, tx pgx.Tx, l store.Lease) (stor
 	}
 	l.Status = store.LeaseActive
 	_, err = tx.Exec(ctx, `INSERT INTO leases (`+leaseColumns+`, charged_micros)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14, 0)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14, $15, 0)`,
 		l.ID, l.BuyerID, string(l.Status), l.PriceMicrosPerGB, l.FeeBPS, l.HoldMicros, l.RateBps,
 		list(l.Protocols), list(l.NodeIDs), toNanos(l.CreatedAt), toNanos(l.ExpiresAt), l.MaxBytes, l.Mode,
-		nonNil(l.BuyerKey))
+		nonNil(l.BuyerKey), store.EncodeCoverage(l.Coverage))
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("insert lease %s: %w", l.ID, constraint(err))
 	}

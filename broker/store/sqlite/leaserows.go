@@ -9,7 +9,7 @@ import (
 
 // leaseColumns is the column list scanLease expects, in insert order.
 const leaseColumns = `id, buyer_id, status, price_micros_per_gb, fee_bps, hold_micros, rate_bps,
-	protocols, node_ids, created_at, expires_at, closed_at, max_bytes, mode, buyer_key`
+	protocols, node_ids, created_at, expires_at, closed_at, max_bytes, mode, buyer_key, coverage`
 
 // leaseRow is a lease with the bookkeeping the Lease type does not expose.
 type leaseRow struct {
@@ -29,12 +29,13 @@ func (r leaseRow) remaining() int64 {
 // scanLease reads one leases row selected as leaseColumns, charged_micros.
 func scanLease(row interface{ Scan(...any) error }) (leaseRow, error) {
 	var (
-		r                         leaseRow
-		status, protocols, nodes  string
-		created, expires, closedN int64
+		r                                  leaseRow
+		status, protocols, nodes, coverage string
+		created, expires, closedN          int64
 	)
 	err := row.Scan(&r.ID, &r.BuyerID, &status, &r.PriceMicrosPerGB, &r.FeeBPS, &r.HoldMicros,
-		&r.RateBps, &protocols, &nodes, &created, &expires, &closedN, &r.MaxBytes, &r.Mode, &r.BuyerKey, &r.charged)
+		&r.RateBps, &protocols, &nodes, &created, &expires, &closedN, &r.MaxBytes, &r.Mode, &r.BuyerKey,
+		&coverage, &r.charged)
 	if err != nil {
 		return leaseRow{}, err
 	}
@@ -46,6 +47,9 @@ func scanLease(row interface{ Scan(...any) error }) (leaseRow, error) {
 		return leaseRow{}, err
 	}
 	r.CreatedAt, r.ExpiresAt, r.ClosedAt = fromNanos(created), fromNanos(expires), fromNanos(closedN)
+	if r.Coverage, err = store.DecodeCoverage(coverage); err != nil {
+		return leaseRow{}, err
+	}
 	if len(r.BuyerKey) == 0 {
 		r.BuyerKey = nil
 	}

@@ -116,10 +116,10 @@ func (s *Store) insertLease(ctx context.Context, tx *sql.Tx, l store.Lease) (sto
 		return store.Lease{}, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO leases (`+leaseColumns+`, charged_micros)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
 		l.ID, l.BuyerID, string(l.Status), l.PriceMicrosPerGB, l.FeeBPS, l.HoldMicros, l.RateBps,
 		protocols, nodeIDs, toNanos(l.CreatedAt), toNanos(l.ExpiresAt), toNanos(l.ClosedAt), l.MaxBytes, l.Mode,
-		nonNil(l.BuyerKey))
+		nonNil(l.BuyerKey), store.EncodeCoverage(l.Coverage))
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("insert lease %s: %w", l.ID, constraint(err))
 	}

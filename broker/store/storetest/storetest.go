@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Commands", testCommands},
 		{"WireGuardPeers", testWireGuardPeers},
 		{"PairingCodes", testPairingCodes},
+		{"AddLeaseExit", testAddLeaseExit},
 		{"Credit", testCredit},
 		{"CreditIdempotency", testCreditIdempotency},
 		{"Balance", testBalance},
