@@ -46,6 +46,9 @@ func (c *PacketConn) WriteTo(p []byte, _ net.Addr) (int, error) {
 	return c.conn.Write(p)
 }
 
+// Done is closed when the path has ended, as Session.Done.
+func (c *PacketConn) Done() <-chan struct{} { return c.sess.Done() }
+
 // Close ends the session. It is idempotent.
 func (c *PacketConn) Close() error { return c.sess.Close() }
 

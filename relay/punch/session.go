@@ -23,6 +23,7 @@ type Session struct {
 	agent *ice.Agent
 
 	gathered  chan struct{} // closed when gathering ends
+	done      chan struct{} // closed by Close
 	mu        sync.Mutex
 	cands     []string
 	closed    bool           // no more handlers start once set
@@ -47,7 +48,7 @@ func New(cfg Config, log *zap.Logger) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("punch: new ICE agent: %w", err)
 	}
-	s := &Session{cfg: cfg, log: log.Named("punch"), agent: agent, gathered: make(chan struct{}), quiet: quiet}
+	s := &Session{cfg: cfg, log: log.Named("punch"), agent: agent, gathered: make(chan struct{}), done: make(chan struct{}), quiet: quiet}
 	err = agent.OnCandidate(s.onCandidate)
 	if err == nil {
 		err = agent.OnConnectionStateChange(s.onState)
@@ -203,6 +204,10 @@ func (s *Session) Pair() string {
 	return strings.Join([]string{p.Local.Type().String(), p.Remote.Type().String()}, "-")
 }
 
+// Done is closed once the session has closed: by its owner, or because
+// ICE gave up on the path.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
 // Close stops the agent and closes its sockets. It is idempotent.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
@@ -212,6 +217,7 @@ func (s *Session) Close() error {
 		s.closeErr = s.agent.Close()
 		s.handlers.Wait()
 		s.quiet.Store(true)
+		close(s.done)
 	})
 	return s.closeErr
 }
