@@ -21,6 +21,7 @@ type metrics struct {
 	settled  prometheus.Counter
 	checks   *prometheus.CounterVec
 	probes   *prometheus.CounterVec
+	receipts *receiptMetrics // see receiptmetrics.go
 }
 
 func newMetrics(online func() float64) *metrics {
@@ -52,6 +53,7 @@ func newMetrics(online func() float64) *metrics {
 			Help: "Line throughput probes served to nodes by direction (up, down).",
 		}, []string{"direction"}),
 	}
+	m.receipts = newReceiptMetrics(m.reg) // see receiptmetrics.go
 	m.reg.MustRegister(m.requests, m.latency, m.leases, m.settled, m.checks, m.probes,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "sparelink_broker_online_nodes",

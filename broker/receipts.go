@@ -58,10 +58,20 @@ var errRefused = errors.New("receipt refused")
 func (s *settler) settle(ctx context.Context, enc string) (api.ReceiptResult, error) {
 	rc, err := receipt.Decode(enc)
 	if err != nil {
+		s.b.metrics.receipts.rejected.Inc()
 		return api.ReceiptResult{Error: err.Error()}, nil
 	}
 	res := api.ReceiptResult{LeaseID: rc.LeaseID, NodeID: rc.NodeID, Seq: rc.Seq}
-	l, err := s.check(ctx, rc)
+	res, err = s.settleReceipt(ctx, rc, res)
+	if res.Error != "" {
+		s.b.metrics.receipts.rejected.Inc()
+	}
+	return res, err
+}
+
+// settleReceipt checks rc, logs it and, when it is billable, settles it.
+func (s *settler) settleReceipt(ctx context.Context, rc *receipt.Receipt, res api.ReceiptResult) (api.ReceiptResult, error) {
+	l, n, err := s.check(ctx, rc)
 	if errors.Is(err, errRefused) {
 		res.Error = err.Error()
 		return res, nil
@@ -73,6 +83,25 @@ func (s *settler) settle(ctx context.Context, enc string) (api.ReceiptResult, er
 		res.Error = "receipt totals overflow"
 		return res, nil
 	}
+	s.b.metrics.receipts.verified.Inc()
+	if res.Countersigned, err = s.b.logReceipt(ctx, l, rc); err != nil {
+		if errors.Is(err, errRefused) {
+			res.Error = err.Error()
+			return res, nil
+		}
+		return res, err
+	}
+	if l.BuyerKey != nil && !res.Countersigned {
+		// Only what the buyer countersigned is billed; a claim far above it
+		// is a dispute.
+		res.Disputed, err = s.b.checkClaim(ctx, l, n, rc)
+		return res, err
+	}
+	return s.apply(ctx, l, rc, res)
+}
+
+// apply settles rc's totals on the lease.
+func (s *settler) apply(ctx context.Context, l store.Lease, rc *receipt.Receipt, res api.ReceiptResult) (api.ReceiptResult, error) {
 	charge := billing.Charge(rc.Up+rc.Down, l.PriceMicrosPerGB)
 	sr, err := s.b.st.Settle(ctx, store.Settlement{
 		LeaseID: l.ID, NodeID: rc.NodeID, Seq: rc.Seq, BytesUp: rc.Up, BytesDown: rc.Down,
@@ -82,6 +111,7 @@ func (s *settler) settle(ctx context.Context, enc string) (api.ReceiptResult, er
 		return res, storeProblem(err, "settle")
 	}
 	s.b.metrics.settled.Add(float64(sr.ChargedMicros))
+	s.b.metrics.receipts.observeSettled(rc, sr.Applied)
 	if sr.Applied {
 		s.b.afterCharge(ctx, l, sr.ChargedMicros)
 	}
@@ -90,27 +120,28 @@ func (s *settler) settle(ctx context.Context, enc string) (api.ReceiptResult, er
 }
 
 // check verifies that rc is signed by its node, that the node belongs to
-// the caller, and that the node serves the lease; it returns the lease.
-func (s *settler) check(ctx context.Context, rc *receipt.Receipt) (store.Lease, error) {
+// the caller, and that the node serves the lease; it returns the lease
+// and the node.
+func (s *settler) check(ctx context.Context, rc *receipt.Receipt) (store.Lease, store.Node, error) {
 	n, err := s.node(ctx, rc.NodeID)
 	if err != nil {
-		return store.Lease{}, err
+		return store.Lease{}, n, err
 	}
 	if !s.caller.owns(n.OperatorID) {
-		return store.Lease{}, refuse("node %s belongs to another operator", n.ID)
+		return store.Lease{}, n, refuse("node %s belongs to another operator", n.ID)
 	}
 	if err := rc.Verify(n.PublicKey); err != nil {
 		s.b.log.Warn("receipt refused", zap.String("node", n.ID), zap.Error(err))
-		return store.Lease{}, refuse("%v", err)
+		return store.Lease{}, n, refuse("%v", err)
 	}
 	l, err := s.lease(ctx, rc.LeaseID)
 	if err != nil {
-		return store.Lease{}, err
+		return store.Lease{}, n, err
 	}
 	if !slices.Contains(l.NodeIDs, n.ID) {
-		return store.Lease{}, refuse("node %s is not an exit of lease %s", n.ID, l.ID)
+		return store.Lease{}, n, refuse("node %s is not an exit of lease %s", n.ID, l.ID)
 	}
-	return l, nil
+	return l, n, nil
 }
 
 func (s *settler) node(ctx context.Context, id string) (store.Node, error) {
