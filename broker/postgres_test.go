@@ -96,6 +96,8 @@ func TestPostgres(t *testing.T) {
 var notInSuite = map[string]string{
 	"TestPostgres":               "runs the suite",
 	"TestPostgresRunsWholeSuite": "checks the suite's list",
+	"TestSTUNServer":             "UDP, no store",
+	"TestParseSTUNRequest":       "a parser, no store",
 }
 
 // TestPostgresRunsWholeSuite fails when a test of this package is neither

@@ -23,6 +23,10 @@ type evidence struct {
 	pmpErr   error
 	mapping  *Mapping
 	mapErr   error
+
+	natTried bool
+	nat      Behavior
+	natErr   error
 }
 
 // Check gathers the evidence now (STUN and NAT-PMP at the same time),
@@ -36,6 +40,10 @@ func (c *Checker) Check(ctx context.Context) Report {
 	if c.cfg.STUNServer != "" {
 		ev.stunTried = true
 		wg.Go(func() { ev.mapped, ev.stunErr = stunBinding(ctx, c.cfg.STUNServer, c.cfg.Timeout) })
+	}
+	if c.cfg.STUNServer != "" && c.cfg.STUNAltServer != "" {
+		ev.natTried = true
+		wg.Go(func() { ev.nat, ev.natErr = natBehavior(ctx, c.cfg.STUNServer, c.cfg.STUNAltServer, c.cfg.Timeout) })
 	}
 	if !c.cfg.DisablePortMapping {
 		ev.pmpTried = true

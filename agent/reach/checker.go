@@ -20,6 +20,10 @@ type Config struct {
 	// STUNServer is "host:port" of a STUN server; empty skips STUN, and
 	// with it the UDP check.
 	STUNServer string
+	// STUNAltServer is the same server's second address (the broker's
+	// --stun-alt-listen); with it the checker also tells the NAT's
+	// mapping and filtering behaviour apart.
+	STUNAltServer string
 	// Gateway is the NAT-PMP server, "ip" or "ip:port"; empty means the
 	// default route's gateway (from RouteFile) on port 5351.
 	Gateway string

@@ -62,8 +62,11 @@ type Report struct {
 	// ExternalAddr is the router's public address as NAT-PMP reports it.
 	ExternalAddr netip.Addr `json:"external_addr,omitzero"`
 	// Mapping is the exit port's mapping on the router, if one is held.
-	Mapping *Mapping  `json:"mapping,omitempty"`
-	At      time.Time `json:"at"`
+	Mapping *Mapping `json:"mapping,omitempty"`
+	// NAT is how the NAT maps and filters UDP, when a second STUN server
+	// let the checker tell (Config.STUNAltServer).
+	NAT *Behavior `json:"nat,omitempty"`
+	At  time.Time `json:"at"`
 }
 
 // Mapping is a UDP port mapping held on the home router.

@@ -43,8 +43,38 @@ func verdict(ev evidence) Report {
 	slices.SortStableFunc(reasons, func(x, y Reason) int {
 		return boolRank(x.Code == r.Code) - boolRank(y.Code == r.Code)
 	})
-	r.Reasons = reasons
+	r.Reasons = append(reasons, natReasons(ev, &r)...)
 	return r
+}
+
+// natReasons explains the NAT's behaviour as context after the verdict's
+// own reasons, and keeps it in the report.
+func natReasons(ev evidence, r *Report) []Reason {
+	switch {
+	case !ev.natTried:
+		return nil
+	case ev.natErr != nil:
+		return []Reason{{Code: Unknown, Text: fmt.Sprintf("the NAT behaviour tests failed: %v", ev.natErr)}}
+	}
+	b := ev.nat
+	r.NAT = &b
+	if r.Code == Public {
+		return nil // nothing translates: the tests only saw the way out
+	}
+	var out []Reason
+	switch b.Mapping {
+	case EndpointIndependent:
+		out = append(out, Reason{Code: r.Code, Text: "the NAT keeps one public port for every destination (endpoint-independent mapping): buyers can punch a hole to the exit"})
+	case AddressDependent:
+		out = append(out, Reason{Code: r.Code, Text: "the NAT picks a new public port for each destination (symmetric): most buyers will reach the exit through a rendezvous relay"})
+	}
+	switch b.Filtering {
+	case EndpointIndependent:
+		out = append(out, Reason{Code: r.Code, Text: "the NAT lets in packets from any address once this machine has sent out (endpoint-independent filtering)"})
+	case AddressDependent:
+		out = append(out, Reason{Code: r.Code, Text: "the NAT only lets in packets from addresses this machine has sent to (address-dependent filtering)"})
+	}
+	return out
 }
 
 func boolRank(first bool) int {

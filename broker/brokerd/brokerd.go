@@ -58,6 +58,10 @@ type Config struct {
 	// ExitCheckPrivate lets exit checks reach loopback and private
 	// addresses (development and closed networks only).
 	ExitCheckPrivate bool
+	// STUNListen, when set, serves STUN on this UDP address for agents'
+	// NAT checks and ICE; STUNAltListen is the second address (another
+	// port, ideally another IP) for NAT behaviour tests. See docs/nat.md.
+	STUNListen, STUNAltListen string
 }
 
 // File names inside the data directory.
@@ -94,6 +98,13 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(url string
 		jobs["exit checks"] = b.CheckExits
 	}
 	defer background(ctx, jobs, log)()
+	if cfg.STUNListen != "" {
+		stunSrv, err := broker.ListenSTUN(broker.STUNConfig{Listen: cfg.STUNListen, AltListen: cfg.STUNAltListen}, log)
+		if err != nil {
+			return err
+		}
+		defer stunSrv.Close()
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -35,6 +35,8 @@ admin API key to <data-dir>/admin.key (mode 0600).`, &common)
 	f.Int64Var(&cfg.LowBalanceMicros, "low-balance-micros", 0, "available balance below which low_balance webhooks fire (default: the broker's)")
 	f.DurationVar(&cfg.ExitCheckInterval, "exit-check-interval", 0, "time between reachability checks of every online exit (default 1m; negative: none)")
 	f.BoolVar(&cfg.ExitCheckPrivate, "exit-check-private", false, "let exit checks reach loopback and private addresses (development only)")
+	f.StringVar(&cfg.STUNListen, "stun-listen", "", "UDP address of the STUN server for agents and ICE (empty: none), e.g. 0.0.0.0:3478")
+	f.StringVar(&cfg.STUNAltListen, "stun-alt-listen", "", "second STUN address, another port or IP of this host, for NAT behaviour tests")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		log, err := common.Setup(cmd)
 		if err != nil {
