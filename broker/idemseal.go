@@ -39,6 +39,7 @@ func seal(aead cipher.AEAD, body []byte, account, key string) []byte {
 	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(body)+aead.Overhead())
 	out[0] = sealedV1
 	_, _ = rand.Read(out[1:])
+	// #nosec G407 -- the nonce is the 12 random bytes just read, not a constant.
 	return aead.Seal(out, out[1:], body, []byte(account+"\x00"+key))
 }
 
