@@ -56,17 +56,14 @@ const (
 	changeIPAndPort   uint32        = 0x6
 )
 
-// natBehavior runs the tests from one socket: a binding to the primary
-// server, a binding there asking for the answer from the other address
-// (filtering; before anything was sent to that address), and a binding
-// to the other address (mapping).
+// natBehavior runs the tests: bindings to both server addresses from
+// one socket (mapping), then, from a second socket, a binding to the
+// primary that asks for the answer from the other address (filtering).
+// The filtering probe has its own socket because a packet the NAT let in
+// or turned away can leave state behind (Linux conntrack does) that
+// changes how the NAT maps that socket's next flow.
 func natBehavior(ctx context.Context, primary, alt string, timeout time.Duration) (Behavior, error) {
 	b := Behavior{Mapping: BehaviorUnknown, Filtering: BehaviorUnknown}
-	conn, err := net.ListenUDP("udp4", nil)
-	if err != nil {
-		return b, fmt.Errorf("NAT behaviour: %w", err)
-	}
-	defer conn.Close()
 	p, err := resolveUDP(primary)
 	if err != nil {
 		return b, err
@@ -75,26 +72,52 @@ func natBehavior(ctx context.Context, primary, alt string, timeout time.Duration
 	if err != nil {
 		return b, err
 	}
-	first, _, err := bindingOn(ctx, conn, p, false, timeout)
-	if err != nil {
+	if b.Mapping, err = mappingTest(ctx, p, a, timeout); err != nil {
 		return b, fmt.Errorf("NAT behaviour: %w", err)
 	}
-	_, from, err := bindingOn(ctx, conn, p, true, timeout)
-	switch {
-	case errors.Is(err, ErrNoAnswer):
-		b.Filtering = AddressDependent
-	case err == nil && from != p:
-		b.Filtering = EndpointIndependent
+	b.Filtering = filteringTest(ctx, p, timeout)
+	return b, nil
+}
+
+// mappingTest compares the mapped addresses one socket gets from the two
+// server addresses.
+func mappingTest(ctx context.Context, p, a netip.AddrPort, timeout time.Duration) (string, error) {
+	conn, err := net.ListenUDP("udp4", nil)
+	if err != nil {
+		return BehaviorUnknown, err
+	}
+	defer conn.Close()
+	first, _, err := bindingOn(ctx, conn, p, false, timeout)
+	if err != nil {
+		return BehaviorUnknown, err
 	}
 	second, _, err := bindingOn(ctx, conn, a, false, timeout)
 	if err != nil {
-		return b, fmt.Errorf("NAT behaviour: second server: %w", err)
+		return BehaviorUnknown, fmt.Errorf("second server: %w", err)
 	}
-	b.Mapping = AddressDependent
 	if first == second {
-		b.Mapping = EndpointIndependent
+		return EndpointIndependent, nil
 	}
-	return b, nil
+	return AddressDependent, nil
+}
+
+// filteringTest asks the primary to answer from its other address: an
+// answer from there means the NAT lets anyone in; none means it filters;
+// an answer from the primary itself means the server cannot tell.
+func filteringTest(ctx context.Context, p netip.AddrPort, timeout time.Duration) string {
+	conn, err := net.ListenUDP("udp4", nil)
+	if err != nil {
+		return BehaviorUnknown
+	}
+	defer conn.Close()
+	_, from, err := bindingOn(ctx, conn, p, true, timeout)
+	switch {
+	case errors.Is(err, ErrNoAnswer):
+		return AddressDependent
+	case err == nil && from != p:
+		return EndpointIndependent
+	}
+	return BehaviorUnknown
 }
 
 func resolveUDP(addr string) (netip.AddrPort, error) {
