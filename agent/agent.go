@@ -39,6 +39,7 @@ type Agent struct {
 	earnings   *earnings
 	api        *status.Server
 	wgPublic   string
+	wgKey      identity.WireGuardKey
 	token      string
 	newToken   bool
 	startSpare int64
@@ -111,6 +112,7 @@ func (a *Agent) startNode(ctx context.Context, key identity.Key) error {
 		AdvertiseAddr:     a.cfg.AdvertiseAddr,
 		Spare:             func() int64 { return a.Decision().SpareBps },
 		Report:            a.report,
+		WireGuard:         a.wireGuard(),
 		HeartbeatInterval: a.cfg.HeartbeatInterval,
 		ReceiptInterval:   a.cfg.ReceiptInterval,
 		MaxRateBps:        d.CapBps,
@@ -133,6 +135,7 @@ func (a *Agent) loadFiles() error {
 	if err != nil {
 		return err
 	}
+	a.wgKey = wg
 	if a.wgPublic, err = wg.Public(); err != nil {
 		return err
 	}
@@ -140,6 +143,14 @@ func (a *Agent) loadFiles() error {
 		a.log.Info("created WireGuard key", zap.String("public_key", a.wgPublic))
 	}
 	return nil
+}
+
+// wireGuard is the node's WireGuard exit, unless the config turns it off.
+func (a *Agent) wireGuard() *node.WireGuard {
+	if a.cfg.NoWireGuard {
+		return nil
+	}
+	return &node.WireGuard{Key: a.wgKey, ListenAddr: a.cfg.ListenWireGuard, AdvertiseAddr: a.cfg.AdvertiseWireGuard}
 }
 
 func refusal(d owner.Decision) string {

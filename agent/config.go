@@ -28,6 +28,11 @@ type Config struct {
 
 	ListenQUIC    string // zero: 127.0.0.1:0
 	AdvertiseAddr string
+	// ListenWireGuard is the UDP address of the WireGuard exit (zero:
+	// 127.0.0.1:0) and AdvertiseWireGuard the address buyers' clients
+	// dial (zero: the listen address). NoWireGuard runs none.
+	ListenWireGuard, AdvertiseWireGuard string
+	NoWireGuard                         bool
 
 	// LinkUpBps and LinkDownBps are the line's capacity in bytes per
 	// second, when known.

@@ -22,12 +22,22 @@ const operatorKeyPrefix = "sl_operator_"
 // ErrNotOperatorKey means a key is not an operator's API key.
 var ErrNotOperatorKey = errors.New("not an operator API key")
 
-// Pair checks key against the broker (GET /v1/balance must accept it, and
-// it must be an operator's key) and stores it in dataDir, so that the
-// agent starts without a key on its command line. It returns the
-// account's balance.
-func Pair(ctx context.Context, brokerURL, dataDir, key string) (*api.Balance, error) {
-	key = strings.TrimSpace(key)
+// Pair stores an operator key in dataDir, so that the agent starts
+// without a key on its command line. The argument is either a pairing
+// code (XXXX-XXXX-XXXX, made with POST /v1/pairing-codes or on the
+// operator's console), which Pair redeems for a new operator key of this
+// machine's own, or an operator key itself. The key is checked against
+// the broker (GET /v1/balance must accept it) before it is stored. It
+// returns the account's balance.
+func Pair(ctx context.Context, brokerURL, dataDir, codeOrKey string) (*api.Balance, error) {
+	key := strings.TrimSpace(codeOrKey)
+	if looksLikePairingCode(key) {
+		k, err := client.New(brokerURL, "").RedeemPairingCode(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("pair: the broker at %s did not accept the pairing code: %w", brokerURL, err)
+		}
+		key = k.Key
+	}
 	if !strings.HasPrefix(key, operatorKeyPrefix) {
 		return nil, fmt.Errorf("pair: %w: operator keys start with %q (buyer and admin keys cannot run exits)", ErrNotOperatorKey, operatorKeyPrefix)
 	}
@@ -39,6 +49,23 @@ func Pair(ctx context.Context, brokerURL, dataDir, key string) (*api.Balance, er
 		return nil, fmt.Errorf("pair: %w", err)
 	}
 	return bal, nil
+}
+
+// looksLikePairingCode reports whether s has a pairing code's shape:
+// twelve letters and digits, in groups or not, and no underscore (keys
+// have them).
+func looksLikePairingCode(s string) bool {
+	n := 0
+	for _, c := range s {
+		switch {
+		case c == '-' || c == ' ':
+		case c >= '0' && c <= '9', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
+			n++
+		default:
+			return false
+		}
+	}
+	return n == 12
 }
 
 // LoadOperatorKey reads the key Pair stored in dataDir. Errors wrap

@@ -74,3 +74,35 @@ func TestStartWithPairedKey(t *testing.T) {
 		t.Errorf("LoadOperatorKey of a world-readable file: got %v, want a permissions error", err)
 	}
 }
+
+func TestPairWithCode(t *testing.T) {
+	m := newMarket(t)
+	_, op := m.Operator()
+	code, err := op.CreatePairingCode(context.Background(), 0)
+	if err != nil {
+		t.Fatalf("create pairing code: %v", err)
+	}
+	dir := t.TempDir()
+	// Typed on a router: lower case, without dashes.
+	typed := strings.ToLower(strings.ReplaceAll(code.Code, "-", ""))
+	bal, err := agent.Pair(context.Background(), m.URL, dir, typed)
+	if err != nil {
+		t.Fatalf("Pair(code): %v", err)
+	}
+	own, err := op.Balance(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bal.AccountID != own.AccountID {
+		t.Errorf("paired account %s, want the operator's %s", bal.AccountID, own.AccountID)
+	}
+	key, err := agent.LoadOperatorKey(dir)
+	if err != nil || !strings.HasPrefix(key, "sl_operator_") {
+		t.Fatalf("LoadOperatorKey: %q, %v; want a new operator key", key, err)
+	}
+	// The code works once.
+	if _, err := agent.Pair(context.Background(), m.URL, t.TempDir(), code.Code); err == nil ||
+		!strings.Contains(err.Error(), "pairing code") {
+		t.Errorf("second use of the code: got %v, want a refusal naming the pairing code", err)
+	}
+}

@@ -63,11 +63,33 @@ func (b *Broker) watchExits(ctx context.Context, ids []string) error {
 			errs = append(errs, err)
 			continue
 		}
-		if !maps.Equal(b.exits.swap(l, now), now) {
+		prev := b.exits.swap(l, now)
+		if dead := wentOffline(prev, now); dead > 0 {
+			if l, err = b.topUp(ctx, l, now, dead); err != nil {
+				errs = append(errs, err)
+			}
+			if now, data, err = b.exitStates(ctx, l); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			b.exits.swap(l, now)
+		}
+		if !maps.Equal(prev, now) {
 			b.emit(ctx, l.BuyerID, api.EventLeaseExitsChanged, data)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// wentOffline counts the exits online in prev and not in now.
+func wentOffline(prev, now map[string]bool) int {
+	n := 0
+	for id, up := range prev {
+		if up && !now[id] {
+			n++
+		}
+	}
+	return n
 }
 
 // exitStates reads whether each exit of l is online.

@@ -27,7 +27,10 @@ func decodeLeaseRequest(data []byte, defaultDuration time.Duration) (api.LeaseRe
 		}
 	}
 	req = withLeaseDefaults(req, defaultDuration)
-	return req, checkLeaseRequest(req)
+	if err := checkLeaseRequest(req); err != nil {
+		return req, err
+	}
+	return req, checkWireGuardRequest(req)
 }
 
 // withLeaseDefaults fills in the fields a request left out (api.LeaseRequest
@@ -74,6 +77,8 @@ func checkLeaseRequest(req api.LeaseRequest) error {
 		return badRequest("rate_bps must be from 0 (unlimited) to %d", int64(maxBytesPerSecond))
 	case req.Mode != api.ModeRotating && req.Mode != api.ModeSticky && req.Mode != api.ModeStrict:
 		return badRequest("mode must be %s, %s or %s", api.ModeRotating, api.ModeSticky, api.ModeStrict)
+	case req.BuyerKey != "" && buyerKeyOf(req.BuyerKey) == nil:
+		return badRequest("buyer_key must be a standard base64 Ed25519 public key")
 	}
 	return nil
 }

@@ -73,6 +73,9 @@ func (b *Broker) createLease(w http.ResponseWriter, r *http.Request, p principal
 	if len(o.exits) == 0 {
 		return newProblem(http.StatusConflict, api.CodeNoSupply, "no online exit matches the coverage and protocols")
 	}
+	if err := needWireGuardKey(req); err != nil {
+		return err
+	}
 	o.price = b.leasePrice(o.exits)
 	l := b.newLease(p.AccountID, req, o)
 	if l.HoldMicros < 1 {
@@ -86,6 +89,9 @@ func (b *Broker) createLease(w http.ResponseWriter, r *http.Request, p principal
 		b.metrics.leases.Inc()
 		b.afterHold(r.Context(), p.AccountID, stored.HoldMicros)
 	}
+	if err := b.admitWireGuard(r.Context(), stored, req); err != nil {
+		return err
+	}
 	return b.writeLease(w, r.Context(), http.StatusCreated, stored)
 }
 
@@ -95,7 +101,11 @@ func (b *Broker) newLease(buyer string, req api.LeaseRequest, o offer) store.Lea
 		ID: newID(prefixLease), BuyerID: buyer, Status: store.LeaseActive,
 		PriceMicrosPerGB: o.price, FeeBPS: b.cfg.FeeBPS, MaxBytes: req.MaxBytes, Mode: req.Mode,
 		HoldMicros: billing.HoldFor(req.MaxBytes, o.price), RateBps: req.RateBps,
-		Protocols: req.Protocols, CreatedAt: now,
+		Protocols: req.Protocols, CreatedAt: now, BuyerKey: buyerKeyOf(req.BuyerKey),
+		Coverage: store.Coverage{
+			Country: req.Coverage.Country, Subdivision: req.Coverage.Subdivision, City: req.Coverage.City,
+			ASN: req.Coverage.ASN, ConnType: req.Coverage.ConnectionType,
+		},
 		ExpiresAt: now.Add(time.Duration(req.DurationSeconds) * time.Second),
 	}
 	for _, n := range o.exits {

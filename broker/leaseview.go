@@ -26,9 +26,14 @@ func (b *Broker) leaseView(ctx context.Context, l store.Lease, withTokens bool) 
 		FeeBPS: l.FeeBPS, HoldMicros: l.HoldMicros, MaxBytes: byteCap(l),
 		RateBps: l.RateBps, Mode: l.Mode, Protocols: l.Protocols, CreatedAt: l.CreatedAt,
 		ExpiresAt: l.ExpiresAt, ClosedAt: l.ClosedAt, Exits: make([]api.Exit, 0, len(l.NodeIDs)),
+		BuyerKey: encodeBuyerKey(l.BuyerKey),
 	}
 	if v.Mode == "" {
 		v.Mode = api.ModeRotating // leases stored before modes were kept
+	}
+	wg, err := b.wireGuardViews(ctx, l)
+	if err != nil {
+		return v, err
 	}
 	for _, id := range l.NodeIDs {
 		n, err := b.st.Node(ctx, id)
@@ -42,6 +47,9 @@ func (b *Broker) leaseView(ctx context.Context, l store.Lease, withTokens bool) 
 		e, err := b.exitView(l, n, v.MaxBytes, withTokens && l.Status == store.LeaseActive)
 		if err != nil {
 			return v, err
+		}
+		if l.Status == store.LeaseActive {
+			e.WireGuard = wg[id]
 		}
 		v.Exits = append(v.Exits, e)
 	}
@@ -64,7 +72,7 @@ func (b *Broker) exitView(l store.Lease, n store.Node, byteCap int64, withToken 
 	}
 	tok, err := b.cfg.Signer.Issue(lease.Claims{
 		LeaseID: l.ID, NodeID: n.ID, Protocols: l.Protocols, RateBps: l.RateBps,
-		ByteCap: byteCap, IssuedAt: now, ExpiresAt: exp,
+		ByteCap: byteCap, IssuedAt: now, ExpiresAt: exp, BuyerKey: l.BuyerKey,
 	})
 	if err != nil {
 		return e, fmt.Errorf("token for lease %s exit %s: %w", l.ID, n.ID, err)

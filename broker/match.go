@@ -141,7 +141,8 @@ func (s matchSpec) admits(n store.Node) bool {
 // serves reports whether n offers every protocol in protos.
 func serves(n store.Node, protos []string) bool {
 	for _, p := range protos {
-		if !slices.Contains(n.Protocols, p) || (p == api.ProtocolQUIC && n.QUICAddr == "") {
+		if !slices.Contains(n.Protocols, p) || (p == api.ProtocolQUIC && n.QUICAddr == "") ||
+			(p == api.ProtocolWireGuard && (n.WGAddr == "" || len(n.WGPublicKey) == 0)) {
 			return false
 		}
 	}

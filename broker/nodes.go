@@ -40,6 +40,10 @@ func (b *Broker) registerNode(w http.ResponseWriter, r *http.Request, p principa
 	if err != nil {
 		return err
 	}
+	wgKey, err := checkWireGuardListing(req)
+	if err != nil {
+		return err
+	}
 	n := nodeFromRequest(req, pub, p.AccountID, b.now())
 	old, err := b.st.Node(r.Context(), n.ID)
 	created := errors.Is(err, store.ErrNotFound)
@@ -52,6 +56,10 @@ func (b *Broker) registerNode(w http.ResponseWriter, r *http.Request, p principa
 		n.CreatedAt, n.SpareBps = old.CreatedAt, min(old.SpareBps, n.CapacityBps)
 	}
 	if err := b.st.UpsertNode(r.Context(), n); err != nil {
+		return storeProblem(err, "node")
+	}
+	n.WGPublicKey, n.WGAddr = wgKey, req.WireGuardAddr
+	if err := b.st.SetNodeWireGuard(r.Context(), n.ID, n.WGPublicKey, n.WGAddr); err != nil {
 		return storeProblem(err, "node")
 	}
 	status := http.StatusOK
@@ -149,6 +157,9 @@ func (b *Broker) nodeView(n store.Node, showOperator bool) api.Node {
 	v.Reachability = b.signals.view(n.ID)
 	if showOperator {
 		v.OperatorID = n.OperatorID
+	}
+	if n.WGAddr != "" && len(n.WGPublicKey) > 0 {
+		v.WireGuardAddr, v.WireGuardPublicKey = n.WGAddr, base64.StdEncoding.EncodeToString(n.WGPublicKey)
 	}
 	return v
 }

@@ -9,7 +9,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sparelink/sparelink/broker/api"
-	"github.com/sparelink/sparelink/broker/console"
 	"github.com/sparelink/sparelink/broker/store"
 )
 
@@ -34,8 +33,6 @@ func (b *Broker) routes() http.Handler {
 	b.public(mux, "GET /v1/broker/keys", b.brokerKeys)
 	b.public(mux, "GET /v1/openapi.json", b.openAPIDoc)
 	b.public(mux, "GET /v1/prices", b.prices)
-	b.patterns = append(b.patterns, "GET "+console.Prefix) // the web console; ServeMux redirects /console here
-	mux.Handle("GET "+console.Prefix, b.instrument("GET "+console.Prefix, console.Handler()))
 
 	b.private(mux, "POST /v1/accounts", adminOnly, b.createAccount)
 	b.private(mux, "POST /v1/keys", anyAccount, b.createKey)
@@ -51,6 +48,8 @@ func (b *Broker) routes() http.Handler {
 	b.private(mux, "GET /v1/webhooks/{id}", anyAccount, b.getWebhook)
 	b.private(mux, "DELETE /v1/webhooks/{id}", anyAccount, b.deleteWebhook)
 
+	b.private(mux, "POST /v1/pairing-codes", operatorOnly, b.createPairingCode)
+	b.public(mux, "POST /v1/pairing-codes/redeem", b.redeemPairingCode)
 	b.private(mux, "POST /v1/nodes/challenge", operatorOnly, b.challenge)
 	b.private(mux, "POST /v1/nodes", operatorOnly, b.registerNode)
 	b.private(mux, "POST /v1/nodes/{id}/heartbeat", operatorOnly, b.heartbeat)
@@ -58,6 +57,7 @@ func (b *Broker) routes() http.Handler {
 	b.private(mux, "GET /v1/nodes/{id}/commands", operatorOnly, b.nodeCommands)
 	b.private(mux, "POST /v1/nodes/{id}/signal", operatorOnly, b.signalAnswer)
 	b.private(mux, "POST /v1/nodes/{id}/reachability", operatorOnly, b.reportReachability)
+	b.private(mux, "GET /v1/nodes/{id}/wireguard/peers", operatorOnly, b.nodeWireGuardPeers)
 	b.private(mux, "GET /v1/nodes/{id}/probe/download", operatorOnly, b.linkProbe(false))
 	b.private(mux, "POST /v1/nodes/{id}/probe/upload", operatorOnly, b.linkProbe(true))
 
@@ -70,6 +70,7 @@ func (b *Broker) routes() http.Handler {
 	b.private(mux, "GET /v1/leases/{id}/usage", buyersOnly, b.usage)
 	b.private(mux, "POST /v1/leases/{id}/exits/{node}/signal", buyersOnly, b.signalExit)
 	b.private(mux, "POST /v1/receipts", operatorOnly, b.receipts)
+	b.receiptRoutes(mux) // disputes and the receipt export; see receiptmetrics.go
 
 	b.public(mux, "/", func(http.ResponseWriter, *http.Request) error {
 		return notFound("no such endpoint")

@@ -47,6 +47,14 @@ type LeaseRequest struct {
 	DurationSeconds int64    `json:"duration_seconds,omitempty"`
 	RateBps         int64    `json:"rate_bps,omitempty"`
 	Mode            string   `json:"mode,omitempty"`
+	// BuyerKey is the Ed25519 public key (standard base64) the buyer's
+	// side countersigns receipts with; see docs/metering.md. Leases
+	// without one are billed on the exits' counts alone.
+	BuyerKey string `json:"buyer_key,omitempty"`
+	// WireGuardPublicKey is the buyer's WireGuard public key (standard
+	// base64), required when Protocols include "wg": every exit admits it
+	// for the lease.
+	WireGuardPublicKey string `json:"wireguard_public_key,omitempty"`
 }
 
 // Quote is what a lease with the same request would cost now.
@@ -102,6 +110,8 @@ type Exit struct {
 	ConnectionType string    `json:"connection_type"`
 	ASN            int       `json:"asn"`
 	QUIC           *QUICExit `json:"quic,omitempty"`
+	// WireGuard is set for leases with the "wg" protocol.
+	WireGuard *WireGuardExit `json:"wireguard,omitempty"`
 }
 
 // Lease is coverage a buyer bought. Exits carry credentials only while the
@@ -121,6 +131,7 @@ type Lease struct {
 	ExpiresAt        time.Time `json:"expires_at"`
 	ClosedAt         time.Time `json:"closed_at,omitzero"`
 	Exits            []Exit    `json:"exits"`
+	BuyerKey         string    `json:"buyer_key,omitempty"` // as in LeaseRequest
 }
 
 // LeaseList is the body of GET /v1/leases, one page in ID order.

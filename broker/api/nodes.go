@@ -31,26 +31,34 @@ type RegisterNodeRequest struct {
 	PriceMicrosPerGB int64    `json:"price_micros_per_gb"`
 	CapacityBps      int64    `json:"capacity_bps"`
 	EgressSummary    string   `json:"egress_summary,omitempty"`
+	// WireGuardPublicKey (standard base64) and WireGuardAddr (host:port)
+	// are required when Protocols include "wg".
+	WireGuardPublicKey string `json:"wireguard_public_key,omitempty"`
+	WireGuardAddr      string `json:"wireguard_addr,omitempty"`
 }
 
 // Node is an exit as the broker lists it. OperatorID is shown only to
 // administrators and to the operator that owns the node.
 type Node struct {
-	ID               string    `json:"id"`
-	OperatorID       string    `json:"operator_id,omitempty"`
-	PublicKey        string    `json:"public_key"` // standard base64
-	Region           Region    `json:"region"`
-	ASN              int       `json:"asn"`
-	ConnectionType   string    `json:"connection_type"`
-	Protocols        []string  `json:"protocols"`
-	QUICAddr         string    `json:"quic_addr,omitempty"`
-	PriceMicrosPerGB int64     `json:"price_micros_per_gb"`
-	CapacityBps      int64     `json:"capacity_bps"`
-	SpareBps         int64     `json:"spare_bps"`
-	EgressSummary    string    `json:"egress_summary,omitempty"`
-	Status           string    `json:"status"` // online or offline
-	LastSeen         time.Time `json:"last_seen,omitzero"`
-	CreatedAt        time.Time `json:"created_at"`
+	ID             string   `json:"id"`
+	OperatorID     string   `json:"operator_id,omitempty"`
+	PublicKey      string   `json:"public_key"` // standard base64
+	Region         Region   `json:"region"`
+	ASN            int      `json:"asn"`
+	ConnectionType string   `json:"connection_type"`
+	Protocols      []string `json:"protocols"`
+	QUICAddr       string   `json:"quic_addr,omitempty"`
+	// WireGuardAddr and WireGuardPublicKey reach the node's WireGuard
+	// exit, when it serves "wg".
+	WireGuardAddr      string    `json:"wireguard_addr,omitempty"`
+	WireGuardPublicKey string    `json:"wireguard_public_key,omitempty"`
+	PriceMicrosPerGB   int64     `json:"price_micros_per_gb"`
+	CapacityBps        int64     `json:"capacity_bps"`
+	SpareBps           int64     `json:"spare_bps"`
+	EgressSummary      string    `json:"egress_summary,omitempty"`
+	Status             string    `json:"status"` // online or offline
+	LastSeen           time.Time `json:"last_seen,omitzero"`
+	CreatedAt          time.Time `json:"created_at"`
 	// Available is whether the node takes new leases: online, and not
 	// held back by its owner's controls (UnavailableReason says why not).
 	Available         bool   `json:"available"`

@@ -66,6 +66,12 @@ func (n *Node) handle(ctx context.Context, c api.Command) {
 		n.revoke(r.LeaseID, r.Until, "control channel")
 		return
 	}
+	if c.Type == api.CommandWireGuardPeer && n.wg != nil {
+		if err := n.wireGuardCommand(c); err != nil {
+			n.log.Warn("command failed", zap.Int64("id", c.ID), zap.String("type", c.Type), zap.Error(err))
+		}
+		return
+	}
 	if n.cfg.Commands == nil {
 		n.log.Debug("command ignored", zap.Int64("id", c.ID), zap.String("type", c.Type))
 		return

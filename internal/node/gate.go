@@ -3,11 +3,13 @@ package node
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
+	"net/http"
+	"net/netip"
 	"sync/atomic"
 
 	"github.com/sparelink/sparelink/relay/egress"
+	"github.com/sparelink/sparelink/relay/quicexit"
 )
 
 // ErrRefused is wrapped by the dial errors of tunnels a node refuses while
@@ -33,9 +35,25 @@ func newGate(p *egress.Policy, refusal string) *gate {
 // new tunnels.
 func (g *gate) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	if r := g.refusal.Load(); r != nil {
-		return nil, fmt.Errorf("%w: %s", ErrRefused, *r)
+		return nil, refusedError(*r)
 	}
 	return g.policy.Load().DialContext(ctx, network, address)
+}
+
+var _ quicexit.ProxyStatuser = refusedError("")
+
+// refusedError is the dial error while the node refuses new tunnels: it
+// is ErrRefused, and buyers see the owner's reason in a 503 with
+// Proxy-Status error http_request_denied, so their gateways try another
+// exit.
+type refusedError string
+
+func (e refusedError) Error() string        { return ErrRefused.Error() + ": " + string(e) }
+func (e refusedError) Is(target error) bool { return target == ErrRefused }
+
+// ProxyStatus tells the exit how to answer the buyer.
+func (e refusedError) ProxyStatus() (int, string, string) {
+	return http.StatusServiceUnavailable, "http_request_denied", string(e)
 }
 
 func (g *gate) refuse(reason string) {
@@ -74,11 +92,16 @@ func (n *Node) Egress() *egress.Policy { return n.gate.policy.Load() }
 
 // SetMaxRate caps the exit's total payload rate, both directions and all
 // leases together, in bytes per second; zero or less removes the cap.
-// Open tunnels follow from their next read.
+// Open tunnels follow from their next read. The QUIC and the WireGuard
+// exit each get the cap: a node busy on both at once can move up to
+// twice it (docs/wireguard.md, "Limits").
 func (n *Node) SetMaxRate(bps int64) {
 	bps = max(bps, 0)
 	n.maxRate.Store(bps)
 	n.exit.SetMaxRate(bps)
+	if n.wg != nil {
+		n.wg.SetMaxRate(bps)
+	}
 }
 
 // MaxRate is the exit's current rate cap; zero means none.
@@ -92,4 +115,18 @@ func (n *Node) EndTunnels() int {
 		ended += n.exit.CloseLease(id)
 	}
 	return ended
+}
+
+// CheckAddr judges one destination address by the current policy unless
+// the node refuses new tunnels (the WireGuard exit's UDP flows).
+func (g *gate) CheckAddr(ap netip.AddrPort) error {
+	if r := g.refusal.Load(); r != nil {
+		return refusedError(*r)
+	}
+	return g.policy.Load().CheckAddr(ap)
+}
+
+// Resolve resolves host by the current policy (the WireGuard exit's DNS).
+func (g *gate) Resolve(ctx context.Context, host string, port uint16) ([]netip.AddrPort, error) {
+	return g.policy.Load().Resolve(ctx, host, port)
 }

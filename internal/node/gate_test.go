@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"net/netip"
 	"testing"
 	"time"
@@ -45,8 +46,9 @@ func TestRefuseAndServeAgain(t *testing.T) {
 		t.Errorf("Refusal: got %q, want %q", got, reason)
 	}
 	pe := refusedDial(t, d, o)
-	if pe.Status < 500 {
-		t.Errorf("refusal status: got %d, want a server-side failure so gateways try another exit", pe.Status)
+	if pe.Status != http.StatusServiceUnavailable || pe.Type != "http_request_denied" || pe.Details != reason {
+		t.Errorf("refusal: got %d %s %q, want 503 http_request_denied with the owner's reason %q, so gateways try another exit and buyers learn why",
+			pe.Status, pe.Type, pe.Details, reason)
 	}
 	n.Refuse("")
 	if got := n.Refusal(); got != "" {

@@ -32,6 +32,7 @@ import (
 	"github.com/sparelink/sparelink/metering/meter"
 	"github.com/sparelink/sparelink/relay/egress"
 	"github.com/sparelink/sparelink/relay/quicexit"
+	"github.com/sparelink/sparelink/relay/wgexit"
 )
 
 // Listing is how the node describes itself in the broker's registry.
@@ -83,6 +84,9 @@ type Config struct {
 	// TLS certificate and a starting rate cap (MaxRateBps above, when set,
 	// takes precedence over Exit.MaxRateBps).
 	Exit quicexit.Options
+	// WireGuard, when set, runs a WireGuard exit next to the QUIC one and
+	// lists the node with the "wg" protocol.
+	WireGuard *WireGuard
 	// Refusal, when set, makes the exit refuse new tunnels from the start
 	// with this reason. Refuse changes it.
 	Refusal string
@@ -95,6 +99,8 @@ type Node struct {
 	meter    *meter.Meter
 	verifier *lease.Verifier
 	exit     *quicexit.Exit
+	wg       *wgexit.Exit // nil without a WireGuard exit
+	wgAddr   string
 	gate     *gate
 	addr     net.Addr
 	receipts *issuer
@@ -160,8 +166,12 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Node, error) {
 		n.exit.Close()
 		return nil, fmt.Errorf("start exit: %w", err)
 	}
-	if err := n.Register(ctx, 0); err != nil {
+	if err := n.startWireGuard(); err != nil {
 		n.exit.Close()
+		return nil, err
+	}
+	if err := n.Register(ctx, 0); err != nil {
+		n.Close()
 		return nil, err
 	}
 	return n, nil

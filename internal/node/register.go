@@ -45,7 +45,7 @@ func (n *Node) Register(ctx context.Context, capacityBps int64) error {
 	}
 	l := n.listing
 	n.mu.Unlock()
-	node, err := n.cfg.Broker.RegisterNode(ctx, n.cfg.Key.Private, api.RegisterNodeRequest{
+	req := api.RegisterNodeRequest{
 		Region:           l.Region,
 		ASN:              l.ASN,
 		ConnectionType:   l.ConnectionType,
@@ -54,7 +54,12 @@ func (n *Node) Register(ctx context.Context, capacityBps int64) error {
 		PriceMicrosPerGB: l.PriceMicrosPerGB,
 		CapacityBps:      l.CapacityBps,
 		EgressSummary:    n.Egress().Summary(),
-	})
+	}
+	if n.wg != nil {
+		req.Protocols = append(req.Protocols, api.ProtocolWireGuard)
+		req.WireGuardPublicKey, req.WireGuardAddr = n.wg.PublicKey(), n.WireGuardAddr()
+	}
+	node, err := n.cfg.Broker.RegisterNode(ctx, n.cfg.Key.Private, req)
 	n.mu.Lock()
 	n.health.Registered = err == nil
 	n.mu.Unlock()

@@ -43,6 +43,7 @@ func (r *revocations) note(leaseID string, until, now time.Time) bool {
 func (n *Node) revoke(leaseID string, until time.Time, why string) {
 	n.verifier.Revoke(leaseID, until)
 	closed := n.exit.CloseLease(leaseID)
+	n.removeWireGuardLease(leaseID)
 	if n.revoked.note(leaseID, until, time.Now()) || closed > 0 {
 		n.log.Info("lease revoked", zap.String("lease", leaseID), zap.String("by", why),
 			zap.Time("until", until), zap.Int("tunnels_closed", closed))

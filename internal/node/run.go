@@ -17,6 +17,9 @@ func (n *Node) Run(ctx context.Context) error {
 	rc := time.NewTicker(n.cfg.ReceiptInterval)
 	defer rc.Stop()
 	n.heartbeat(ctx)
+	n.syncWireGuard(ctx)
+	peers := time.NewTicker(peerSync)
+	defer peers.Stop()
 	ctl, stopControl := context.WithCancel(ctx)
 	controlDone := make(chan struct{})
 	go func() {
@@ -41,6 +44,8 @@ func (n *Node) Run(ctx context.Context) error {
 			n.refreshKeys(ctx)
 		case <-n.beat:
 			n.heartbeat(ctx)
+		case <-peers.C:
+			n.syncWireGuard(ctx)
 		case <-rc.C:
 			if err := n.Flush(ctx); err != nil && ctx.Err() == nil {
 				n.log.Warn("receipt upload", zap.Error(err))
@@ -98,6 +103,11 @@ func (n *Node) Flush(ctx context.Context) error {
 // Close stops the exit. It does not upload receipts; Run does that when its
 // context ends.
 func (n *Node) Close() error {
-	n.closeOnce.Do(func() { n.closeErr = n.exit.Close() })
+	n.closeOnce.Do(func() {
+		n.closeErr = n.exit.Close()
+		if n.wg != nil {
+			n.closeErr = errors.Join(n.closeErr, n.wg.Close())
+		}
+	})
 	return n.closeErr
 }

@@ -1,6 +1,7 @@
 package quicexit
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -41,10 +42,23 @@ func quote(s string) string {
 	return b.String()
 }
 
+// ProxyStatuser is an error from the exit's dialer that says itself how
+// buyers should see it: an HTTP status, an RFC 9209 error type and a
+// detail sentence safe to show them (a node that refuses new tunnels
+// while its owner does not share, say why).
+type ProxyStatuser interface {
+	error
+	ProxyStatus() (status int, errorType, details string)
+}
+
 // egressFailure maps an egress dial error to a status, a Proxy-Status error
 // type and a detail sentence. Details are fixed sentences: the raw error
 // may name addresses of the exit's own network.
 func egressFailure(err error) (status int, errorType, details string) {
+	var own ProxyStatuser
+	if errors.As(err, &own) {
+		return own.ProxyStatus()
+	}
 	errorType = egress.ProxyStatusError(err)
 	switch errorType {
 	case "destination_ip_prohibited":

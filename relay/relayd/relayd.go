@@ -11,12 +11,15 @@ package relayd
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/client"
+	"github.com/sparelink/sparelink/internal/identity"
 	"github.com/sparelink/sparelink/internal/node"
 )
 
@@ -39,6 +42,11 @@ type Config struct {
 
 	Listen    string // UDP address of the QUIC exit; zero: 127.0.0.1:0
 	Advertise string // address buyers dial; zero: the listen address
+	// ListenWireGuard and AdvertiseWireGuard are the WireGuard exit's
+	// addresses (zero: 127.0.0.1:0 and the listen address); NoWireGuard
+	// runs none. The key is wireguard.key in DataDir.
+	ListenWireGuard, AdvertiseWireGuard string
+	NoWireGuard                         bool
 
 	// TLSCertFile and TLSKeyFile, both or neither, are a PEM certificate
 	// chain and its key. The exit presents the certificate to clients
@@ -58,6 +66,9 @@ type Config struct {
 	ReceiptInterval   time.Duration
 }
 
+// WireGuardKeyFile holds the relay's WireGuard private key in DataDir.
+const WireGuardKeyFile = "wireguard.key"
+
 // Start loads or creates the relay's identity, starts its exit and
 // registers it. Run the returned node until the relay should stop.
 func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error) {
@@ -66,6 +77,11 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error)
 	}
 	if err := checkAddresses(cfg.Listen, cfg.Advertise); err != nil {
 		return nil, err
+	}
+	if !cfg.NoWireGuard {
+		if err := checkAddresses(cfg.ListenWireGuard, cfg.AdvertiseWireGuard); err != nil {
+			return nil, fmt.Errorf("wireguard exit: %w", err)
+		}
 	}
 	if cfg.ConnectionType == "" {
 		cfg.ConnectionType = api.ConnBusiness
@@ -89,6 +105,14 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error)
 	if err != nil {
 		return nil, err
 	}
+	var wg *node.WireGuard
+	if !cfg.NoWireGuard {
+		wgKey, _, err := identity.LoadOrCreateWireGuard(filepath.Join(cfg.DataDir, WireGuardKeyFile))
+		if err != nil {
+			return nil, err
+		}
+		wg = &node.WireGuard{Key: wgKey, ListenAddr: cfg.ListenWireGuard, AdvertiseAddr: cfg.AdvertiseWireGuard}
+	}
 	return node.Start(ctx, node.Config{
 		Key:    key,
 		Broker: client.New(cfg.BrokerURL, cfg.OperatorKey),
@@ -102,5 +126,6 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error)
 		HeartbeatInterval: cfg.HeartbeatInterval,
 		ReceiptInterval:   cfg.ReceiptInterval,
 		Exit:              exit,
+		WireGuard:         wg,
 	}, log)
 }
