@@ -14,7 +14,7 @@ function svg(tag, attrs = {}, text) {
 // with format(value), into the container element.
 export function barChart(container, items, format) {
   const rowH = 26;
-  const width = 640;
+  const width = 960;
   const labelW = 70;
   const valueW = 110;
   const max = Math.max(1, ...items.map((i) => i.value));
@@ -36,8 +36,8 @@ export function barChart(container, items, format) {
 // lineChart draws points ({t: ms, v: number}) as a line over time, with
 // the latest value labelled by format(v).
 export function lineChart(container, points, format) {
-  const width = 640;
-  const height = 200;
+  const width = 960;
+  const height = 240;
   const pad = 30;
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
   root.append(svg('title', {}, 'line chart'));

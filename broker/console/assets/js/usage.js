@@ -32,6 +32,16 @@ async function poll() {
   samples.push({ t: Date.now(), v: Number(u.charged_micros) || 0 });
   if (samples.length > MAX_SAMPLES) samples.shift();
   lineChart($('usage-chart'), samples, units);
+  setText('usage-rate', spendRate(samples));
+}
+
+// spendRate is the spend per hour over the last minute of samples.
+export function spendRate(points) {
+  const last = points[points.length - 1];
+  const first = points.find((p) => last.t - p.t <= 60000);
+  if (!first || last.t === first.t) return 'measuring…';
+  const perHour = (last.v - first.v) * 3600000 / (last.t - first.t);
+  return units(Math.round(perHour)) + ' per hour';
 }
 
 function tick() {
@@ -49,7 +59,7 @@ function pick(id) {
   samples = [];
   lineChart($('usage-chart'), samples, units);
   fill('usage-rows', []);
-  for (const f of ['usage-charged', 'usage-bytes']) setText(f, '…');
+  for (const f of ['usage-charged', 'usage-bytes', 'usage-rate']) setText(f, '…');
 }
 
 async function leases(selected) {
