@@ -87,6 +87,10 @@ type Config struct {
 	// WireGuard, when set, runs a WireGuard exit next to the QUIC one and
 	// lists the node with the "wg" protocol.
 	WireGuard *WireGuard
+	// Spool is the SQLite file the node keeps its receipts in until the
+	// broker has them (SpoolFile in the data directory); empty means in
+	// memory, which loses unsent receipts when the process ends.
+	Spool string
 	// Refusal, when set, makes the exit refuse new tunnels from the start
 	// with this reason. Refuse changes it.
 	Refusal string
@@ -103,7 +107,7 @@ type Node struct {
 	wgAddr   string
 	gate     *gate
 	addr     net.Addr
-	receipts *issuer
+	receipts *uploader // see receipts.go
 	maxRate  atomic.Int64
 	beat     chan struct{} // HeartbeatNow's requests
 	revoked  revocations
@@ -142,20 +146,28 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: log, meter: cfg.Meter, listing: cfg.Listing, beat: make(chan struct{}, 1)}
 	n.gate = newGate(cfg.Egress, cfg.Refusal)
-	n.receipts = newIssuer(cfg.Key, n.meter)
 	keys, err := n.brokerKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
 	n.verifier = lease.NewVerifier(keys, nil)
+	if n.receipts, err = newUploader(cfg, n.meter, log.Named("receipts")); err != nil {
+		return nil, err
+	}
 	n.exit, err = quicexit.New(quicexit.Config{
 		Key:      cfg.Key,
 		Verifier: n.verifier,
 		Egress:   n.gate,
 		Meter:    n.meter,
 		Options:  cfg.Exit,
+		Issuer:   n.receipts.iss,
+		Receipts: n.receipts.sp,
 	}, log.Named("exit"))
+	if err == nil {
+		err = n.receipts.resume(ctx, n.exit)
+	}
 	if err != nil {
+		n.receipts.close()
 		return nil, fmt.Errorf("start exit: %w", err)
 	}
 	if cfg.MaxRateBps == 0 {

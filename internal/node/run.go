@@ -105,6 +105,7 @@ func (n *Node) Flush(ctx context.Context) error {
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.closeErr = n.exit.Close()
+		n.closeErr = errors.Join(n.closeErr, n.receipts.close()) // see receipts.go
 		if n.wg != nil {
 			n.closeErr = errors.Join(n.closeErr, n.wg.Close())
 		}

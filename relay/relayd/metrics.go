@@ -103,5 +103,6 @@ func registry(n *node.Node) *prometheus.Registry {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	reg.MustRegister(n.ReceiptCollectors()...) // metering; see internal/node
 	return reg
 }
