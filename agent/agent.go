@@ -43,6 +43,7 @@ type Agent struct {
 	token      string
 	newToken   bool
 	startSpare int64
+	traversal  *node.Traversal // nil unless Config.Punch is set
 
 	mu        sync.Mutex
 	state     controlState
@@ -112,12 +113,16 @@ func (a *Agent) startNode(ctx context.Context, key identity.Key) error {
 		AdvertiseAddr:     a.cfg.AdvertiseAddr,
 		Spare:             func() int64 { return a.Decision().SpareBps },
 		Report:            a.report,
+		Commands:          a.commands,
 		WireGuard:         a.wireGuard(),
 		HeartbeatInterval: a.cfg.HeartbeatInterval,
 		ReceiptInterval:   a.cfg.ReceiptInterval,
 		MaxRateBps:        d.CapBps,
 		Refusal:           refusal(d),
 	}, a.log)
+	if err == nil {
+		a.startTraversal()
+	}
 	return err
 }
 

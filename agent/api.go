@@ -90,5 +90,6 @@ func (a *Agent) Status(context.Context) status.Status {
 		r := a.cfg.Reach.Latest()
 		st.Reachability, st.ReachabilityReasons = string(r.Code), r.Reasons
 	}
+	st.Traversal = a.traversalStatus()
 	return st
 }

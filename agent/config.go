@@ -9,6 +9,7 @@ import (
 	"github.com/sparelink/sparelink/agent/reach"
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/internal/node"
+	"github.com/sparelink/sparelink/relay/punch"
 )
 
 // Config is the agent's configuration; see cmd/sparelink-agent for the
@@ -52,6 +53,11 @@ type Config struct {
 	// Reach, when set, checks how buyers reach this machine; Run runs it
 	// and the status API shows its verdict. Nil means "unknown".
 	Reach *reach.Checker
+	// Punch, when set, lets buyers behind other NATs reach the exit:
+	// the agent answers their ICE offers, reports Reach's verdict to the
+	// broker and keeps a connection to the rendezvous relay the broker
+	// assigns (docs/nat.md).
+	Punch *punch.Config
 
 	// StatusListen is the loopback address of the status API and the
 	// dashboard; zero means 127.0.0.1:0 (the address is written to

@@ -58,6 +58,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	if a.cfg.Reach != nil {
 		loops = append(loops, func(ctx context.Context) { a.cfg.Reach.Run(ctx, a.reachReport) })
 	}
+	loops = append(loops, a.runTraversal)
 	for _, loop := range loops {
 		wg.Add(1)
 		go func() {
@@ -86,6 +87,7 @@ func (a *Agent) reachReport(r reach.Report) {
 // running (Run closes them itself). It is idempotent.
 func (a *Agent) Close() error {
 	apiErr := a.api.Close()
+	a.closeTraversal()
 	if err := a.node.Close(); err != nil {
 		return err
 	}

@@ -44,15 +44,38 @@ type Status struct {
 	// it.
 	Reachability        string         `json:"reachability"`
 	ReachabilityReasons []reach.Reason `json:"reachability_reasons,omitempty"`
-	Serving             Serving        `json:"serving"`
-	Capacity            Capacity       `json:"capacity"`
-	Settings            owner.Settings `json:"settings"`
+	// Traversal is how buyers behind other NATs reach the exit, when the
+	// agent punches (docs/nat.md); absent otherwise.
+	Traversal *Traversal     `json:"traversal,omitempty"`
+	Serving   Serving        `json:"serving"`
+	Capacity  Capacity       `json:"capacity"`
+	Settings  owner.Settings `json:"settings"`
 	// ActiveTunnels is how many buyer connections are open now.
 	ActiveTunnels int       `json:"active_tunnels"`
 	Sessions      []Session `json:"sessions"`
 	Usage         Usage     `json:"usage"`
 	Earnings      Earnings  `json:"earnings"`
 	At            time.Time `json:"at"`
+}
+
+// Traversal is the state of NAT traversal.
+type Traversal struct {
+	// NATMapping and NATFiltering are the NAT's behaviour (reach's
+	// endpoint_independent, address_dependent or unknown).
+	NATMapping   string `json:"nat_mapping"`
+	NATFiltering string `json:"nat_filtering"`
+	// Path is how buyers reach the exit: "direct" (they dial it),
+	// "punch" (they punch a hole, or go through the relay).
+	Path string `json:"path"`
+	// Relay is the rendezvous relay the broker assigned; RelayConnected
+	// whether the agent holds a registered connection to it.
+	Relay          string `json:"relay,omitempty"`
+	RelayConnected bool   `json:"relay_connected"`
+	// OpenPaths are the punched paths buyers use now; Punched and Failed
+	// count the offers that did and did not end in a path.
+	OpenPaths int `json:"open_paths"`
+	Punched   int `json:"punched"`
+	Failed    int `json:"failed"`
 }
 
 // Serving is the owner's controls applied: the agent's latest decision.

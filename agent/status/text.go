@@ -16,6 +16,9 @@ func WriteText(w io.Writer, st Status) error {
 	}
 	line("Node", "%s (%s)", st.NodeID, registration(st))
 	line("Exit", "%s, reachability %s", st.ExitAddr, st.Reachability)
+	if st.Traversal != nil {
+		line("NAT", "%s", traversal(*st.Traversal))
+	}
 	line("Sharing", "%s", sharing(st.Serving))
 	if !st.Serving.ScheduleChange.IsZero() {
 		line("Schedule", "%q, next change %s", st.Settings.Schedule, st.Serving.ScheduleChange.Format("Mon 2 Jan 15:04"))
@@ -27,6 +30,24 @@ func WriteText(w io.Writer, st Status) error {
 	line("Usage", "%s", usage(st.Usage))
 	line("Earnings", "%s", earnings(st.Earnings))
 	return tw.Flush()
+}
+
+// traversal says how buyers behind other NATs reach the exit.
+func traversal(t Traversal) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "mapping %s, filtering %s; ", t.NATMapping, t.NATFiltering)
+	switch {
+	case t.Path == "direct":
+		b.WriteString("buyers dial the exit directly")
+	case t.Relay == "":
+		b.WriteString("buyers punch a hole; no relay assigned yet")
+	case t.RelayConnected:
+		fmt.Fprintf(&b, "buyers punch a hole or use relay %s (connected)", t.Relay)
+	default:
+		fmt.Fprintf(&b, "buyers punch a hole or use relay %s (not connected)", t.Relay)
+	}
+	fmt.Fprintf(&b, "; %d punched paths open, %d punched, %d failed", t.OpenPaths, t.Punched, t.Failed)
+	return b.String()
 }
 
 func registration(st Status) string {

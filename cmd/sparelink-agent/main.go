@@ -20,6 +20,7 @@ func main() {
 	var cfg agent.Config
 	var linkUpMbit, linkDownMbit float64
 	var reachCfg reach.Config
+	var punchOn bool
 	cmd := cli.NewRoot("sparelink-agent", "Sell your idle uplink through SpareLink",
 		`sparelink-agent measures how much of your uplink is idle, registers this
 machine with the SpareLink broker under your operator account and serves a
@@ -55,6 +56,8 @@ agent runs and keep them in settings.json.`, &common)
 	f.StringSliceVar(&cfg.Interfaces, "interface", nil, "interfaces that carry household traffic (default: all but loopback)")
 	f.StringVar(&reachCfg.STUNServer, "stun-server", "", "STUN server (host:port) for the reachability check (default: skip STUN)")
 	f.BoolVar(&reachCfg.DisablePortMapping, "no-nat-pmp", false, "do not ask the home router over NAT-PMP for its public address")
+	f.StringVar(&reachCfg.STUNAltServer, "stun-alt-server", "", "the STUN server's second address (the broker's --stun-alt-listen), to tell the NAT's mapping and filtering apart")
+	f.BoolVar(&punchOn, "punch", false, "let buyers behind other NATs reach this exit: answer their ICE offers and keep a connection to the relay the broker assigns (docs/nat.md)")
 	settings := ownerFlags(f)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		log, err := common.Setup(cmd)
@@ -67,6 +70,9 @@ agent runs and keep them in settings.json.`, &common)
 		}
 		cfg.LinkUpBps, cfg.LinkDownBps = mbitToBytes(linkUpMbit), mbitToBytes(linkDownMbit)
 		cfg.Reach = reach.New(reachCfg, log.Named("reach"))
+		if punchOn {
+			cfg.Punch = punchConfig(reachCfg.STUNServer, cfg.Interfaces)
+		}
 		ctx, stop := cli.SignalContext()
 		defer stop()
 		a, err := agent.Start(ctx, cfg, log)

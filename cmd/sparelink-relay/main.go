@@ -15,6 +15,7 @@ func main() {
 	var cfg relayd.Config
 	var capacityMbit float64
 	var metricsAddr string
+	var fwdCfg relayd.ForwardConfig
 	cmd := cli.NewRoot("sparelink-relay", "Run an ISP's SpareLink exit relay",
 		`sparelink-relay is the exit an ISP or local operator runs on a server with a
 public address: it registers with the broker under the operator's key and
@@ -47,6 +48,8 @@ buyers dial, for example:
 	f.StringVar(&cfg.ListenWireGuard, "listen-wireguard", "127.0.0.1:0", "UDP address of the WireGuard exit (0.0.0.0:51820 for a public relay)")
 	f.StringVar(&cfg.AdvertiseWireGuard, "advertise-wireguard", "", "WireGuard address buyers' clients dial, host:port (default: the listen address)")
 	f.BoolVar(&cfg.NoWireGuard, "no-wireguard", false, "run no WireGuard exit")
+	f.StringVar(&fwdCfg.Listen, "forward-listen", "", "UDP address of the rendezvous forwarder for agents behind NAT, such as 0.0.0.0:3480 (default: none; docs/nat.md)")
+	f.StringVar(&fwdCfg.Advertise, "forward-advertise", "", "ip:port agents and buyers reach the forwarder at (default: the listen address)")
 	f.StringVar(&metricsAddr, "metrics-listen", "", "TCP address serving Prometheus metrics at /metrics, such as 127.0.0.1:9464 (default: none)")
 	f.StringSliceVar(&cfg.EgressAllow, "egress-allow", nil, "extra destinations buyers may reach")
 	f.StringSliceVar(&cfg.EgressDeny, "egress-deny", nil, "extra destinations buyers may not reach")
@@ -70,6 +73,14 @@ buyers dial, for example:
 				return err
 			}
 			defer m.Close()
+		}
+		if fwdCfg.Listen != "" {
+			fw, err := relayd.StartForwarder(n, fwdCfg, log.Named("forward"))
+			if err != nil {
+				return err
+			}
+			defer fw.Close()
+			go fw.Run(ctx)
 		}
 		log.Info("relay running", zap.String("node", n.ID()), zap.String("exit", n.ExitAddr()))
 		return n.Run(ctx)

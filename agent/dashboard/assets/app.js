@@ -106,8 +106,18 @@
     $('broker-state').textContent = !st.registered ? 'not registered'
       : st.heartbeat_error ? 'heartbeat failed: ' + st.heartbeat_error : 'registered';
     $('reachability').textContent = st.reachability;
+    $('traversal').textContent = traversal(st.traversal);
     $('pause-btn').hidden = st.settings.paused;
     $('resume-btn').hidden = !st.settings.paused;
+  }
+
+  function traversal(t) {
+    if (!t) return 'not enabled';
+    let how = t.path === 'direct' ? 'buyers dial the exit directly'
+      : !t.relay ? 'buyers punch a hole; no relay assigned yet'
+      : 'buyers punch a hole or use relay ' + t.relay + (t.relay_connected ? ' (connected)' : ' (not connected)');
+    return 'NAT mapping ' + t.nat_mapping + ', filtering ' + t.nat_filtering + '; ' + how +
+      '; ' + t.open_paths + ' punched paths open';
   }
 
   function renderUsage(u, e) {
