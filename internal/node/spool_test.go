@@ -58,9 +58,7 @@ func TestSpoolSurvivesCrash(t *testing.T) {
 		exchange(t, d, s.org, up)
 	}
 	counted := s.node.Meter().Lease(l.ID).Totals()
-	waitFor(t, "the last receipt to be countersigned", func() bool {
-		return d.ReceiptStats().Countersigned == counted
-	})
+	waitCountersigned(t, s.node, d, counted)
 	s.node.Close() // crash: nothing uploaded
 	steps := []struct {
 		name  string
@@ -111,24 +109,8 @@ func TestReceiptCollectors(t *testing.T) {
 	s := newSeller(t, 10_000, nil)
 	l, d := countersignedLease(t, s)
 	exchange(t, d, s.org, 20_000)
-	counted := s.node.Meter().Lease(l.ID).Totals()
-	waitFor(t, "the receipt to be countersigned", func() bool { return d.ReceiptStats().Countersigned == counted })
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(s.node.ReceiptCollectors()...)
-	read := func(name string) float64 {
-		mfs, err := reg.Gather()
-		if err != nil {
-			t.Fatalf("Gather: %v", err)
-		}
-		for _, mf := range mfs {
-			if mf.GetName() == name {
-				m := mf.GetMetric()[0]
-				return m.GetCounter().GetValue() + m.GetGauge().GetValue()
-			}
-		}
-		t.Fatalf("no series %s", name)
-		return 0
-	}
+	waitCountersigned(t, s.node, d, s.node.Meter().Lease(l.ID).Totals())
+	read := func(name string) float64 { return readSeries(t, s.node, name) }
 	if read("sparelink_node_countersignatures_verified_total") < 1 || read("sparelink_node_receipts_issued_total") < 1 {
 		t.Fatal("got no countersignature or receipt counted, want at least one of each")
 	}
@@ -143,4 +125,34 @@ func TestReceiptCollectors(t *testing.T) {
 	if got := read("sparelink_node_receipts_pending"); got != 0 {
 		t.Fatalf("pending receipts after upload: got %v, want 0", got)
 	}
+}
+
+// readSeries reads one of the node's metering series.
+func readSeries(t *testing.T, n *node.Node, name string) float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(n.ReceiptCollectors()...)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("Gather: %v", err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			m := mf.GetMetric()[0]
+			return m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no series %s", name)
+	return 0
+}
+
+// waitCountersigned waits until the buyer countersigned a receipt for
+// counted and the exit verified and kept every countersignature it sent.
+func waitCountersigned(t *testing.T, n *node.Node, d *exitdial.Dialer, counted meter.Totals) {
+	t.Helper()
+	waitFor(t, "the last receipt to be countersigned and kept", func() bool {
+		st := d.ReceiptStats()
+		return st.Countersigned == counted &&
+			readSeries(t, n, "sparelink_node_countersignatures_verified_total") == float64(st.Signed)
+	})
 }
