@@ -85,6 +85,8 @@ var apiSuite = []struct {
 	{"TestDeliverWebhooksLoop", TestDeliverWebhooksLoop},
 	{"TestWebhookRefusals", TestWebhookRefusals},
 	{"TestWebhookRefusesInsideAddresses", TestWebhookRefusesInsideAddresses},
+	{"TestCountersignedSettlement", TestCountersignedSettlement},
+	{"TestDisputeReports", TestDisputeReports},
 }
 
 // TestPostgres runs the API suite with each market's broker on a fresh

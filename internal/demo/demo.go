@@ -7,6 +7,7 @@ package demo
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -62,6 +63,7 @@ type Market struct {
 	agents    []*runningAgent
 
 	buyerKey   string
+	receiptKey ed25519.PrivateKey // countersigns the exits' receipts
 	buyer      *client.Client
 	lease      api.Lease
 	pool       *exitdial.Pool

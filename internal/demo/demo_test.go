@@ -58,6 +58,32 @@ func TestMarket(t *testing.T) {
 		t.Errorf("traffic used %d exits, want the rotation to use at least 2", len(s.Exits))
 	}
 	checkMoney(t, s)
+	checkReconciled(t, s)
+}
+
+// checkReconciled checks that every exit's own count, the buyer's count,
+// what the buyer countersigned and what the broker billed agree, and that
+// the receipt export verifies to the same charge.
+func checkReconciled(t *testing.T, s Statement) {
+	t.Helper()
+	for _, e := range s.Exits {
+		exit := [2]int64{e.BytesUp, e.BytesDown}
+		for name, got := range map[string][2]int64{
+			"buyer-counted": {e.BuyerUp, e.BuyerDown},
+			"countersigned": {e.CountersignedUp, e.CountersignedDown},
+			"billed":        {e.BilledUp, e.BilledDown},
+		} {
+			if got != exit {
+				t.Errorf("exit %s: %s up/down %v, exit-counted %v", e.NodeID, name, got, exit)
+			}
+		}
+	}
+	if s.Disputes != 0 {
+		t.Errorf("got %d disputes in an honest session, want 0", s.Disputes)
+	}
+	if !s.ExportVerified || s.ExportChargeMicros != s.BuyerChargedMicros {
+		t.Errorf("export verified %v with charge %d, want a verified charge of %d", s.ExportVerified, s.ExportChargeMicros, s.BuyerChargedMicros)
+	}
 }
 
 func checkMoney(t *testing.T, s Statement) {

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/sparelink/sparelink/agent"
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/client"
+	"github.com/sparelink/sparelink/client/exitdial"
 )
 
 // Site is one demo seller: an operator and where its agent's traffic
@@ -102,23 +105,28 @@ func (m *Market) createBuyer(ctx context.Context) error {
 
 // leaseRequest is what the demo buyer asks for: three exits anywhere, up to
 // 256 MiB, for an hour.
-func leaseRequest() api.LeaseRequest {
+// The buyer's gateway countersigns the exits' receipts with receiptKey.
+func leaseRequest(receiptKey ed25519.PrivateKey) api.LeaseRequest {
 	return api.LeaseRequest{
 		Protocols:       []string{api.ProtocolQUIC},
 		Exits:           len(Sites),
 		MaxBytes:        256 << 20,
 		DurationSeconds: 3600,
+		BuyerKey:        base64.StdEncoding.EncodeToString(receiptKey.Public().(ed25519.PublicKey)),
 	}
 }
 
-func (m *Market) buyLease(ctx context.Context) error {
-	q, err := m.buyer.Quote(ctx, leaseRequest())
+func (m *Market) buyLease(ctx context.Context) (err error) {
+	if m.receiptKey, err = exitdial.NewBuyerKey(); err != nil {
+		return err
+	}
+	q, err := m.buyer.Quote(ctx, leaseRequest(m.receiptKey))
 	if err != nil {
 		return fmt.Errorf("quote: %w", err)
 	}
 	m.log.Info("quote", zap.Int("exits", q.AvailableExits), zap.Int64("price_micros_per_gb", q.PriceMicrosPerGB),
 		zap.Int64("hold_micros", q.HoldMicros))
-	l, err := m.buyer.CreateLease(ctx, "demo-lease-1", leaseRequest())
+	l, err := m.buyer.CreateLease(ctx, "demo-lease-1", leaseRequest(m.receiptKey))
 	if err != nil {
 		return fmt.Errorf("create lease: %w", err)
 	}

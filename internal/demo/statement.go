@@ -18,6 +18,15 @@ type ExitLine struct {
 	BytesUp       int64  `json:"bytes_up"`
 	BytesDown     int64  `json:"bytes_down"`
 	ChargedMicros int64  `json:"charged_micros"`
+	// BuyerUp and BuyerDown are what the buyer's gateway counted through
+	// this exit; CountersignedUp and CountersignedDown what it
+	// countersigned; BilledUp and BilledDown what the broker settled.
+	BuyerUp           int64 `json:"buyer_up"`
+	BuyerDown         int64 `json:"buyer_down"`
+	CountersignedUp   int64 `json:"countersigned_up"`
+	CountersignedDown int64 `json:"countersigned_down"`
+	BilledUp          int64 `json:"billed_up"`
+	BilledDown        int64 `json:"billed_down"`
 }
 
 // Statement is the demo's result, every figure read back from the exits'
@@ -40,11 +49,20 @@ type Statement struct {
 	BuyerAvailable     int64      `json:"buyer_available_micros"`
 	BuyerHeld          int64      `json:"buyer_held_micros"`
 	LedgerBalanced     bool       `json:"ledger_balanced"`
+	// Disputes counts the lease's metering disputes; ExportVerified says
+	// the lease's receipt export checked offline (metering/audit) and
+	// ExportChargeMicros is the charge it recomputes.
+	Disputes           int   `json:"disputes"`
+	ExportVerified     bool  `json:"export_verified"`
+	ExportChargeMicros int64 `json:"export_charge_micros"`
 }
 
 // Settle uploads the agents' last receipts and, when closeLease is set,
 // closes the lease so its unused hold returns to the buyer.
 func (m *Market) Settle(ctx context.Context, closeLease bool) error {
+	if err := m.waitCountersigned(ctx); err != nil {
+		return err
+	}
 	for _, a := range m.agents {
 		if err := a.agent.Flush(ctx); err != nil {
 			return fmt.Errorf("agent %s receipts: %w", a.agent.NodeID(), err)
@@ -79,18 +97,16 @@ func (m *Market) Statement(ctx context.Context) (Statement, error) {
 		if t.Sum() == 0 && settled[a.agent.NodeID()].Seq == 0 {
 			continue
 		}
-		s.Exits = append(s.Exits, ExitLine{
-			NodeID: a.agent.NodeID(), Operator: a.site.Operator,
-			Region:  a.site.Region.City + ", " + a.site.Region.Country,
-			BytesUp: t.Up, BytesDown: t.Down,
-			ChargedMicros: settled[a.agent.NodeID()].ChargedMicros,
-		})
+		s.Exits = append(s.Exits, m.exitLine(a, t, settled[a.agent.NodeID()]))
 	}
 	buyer := m.buyerCount.Totals()
 	s.BuyerBytesUp, s.BuyerBytesDown = buyer.Up, buyer.Down
 	origin := m.origin.Totals()
 	s.OriginBytesUp, s.OriginBytesDown = origin.Up, origin.Down
 	s.BuyerChargedMicros, s.FeeMicros = usage.ChargedMicros, usage.FeeMicros
+	if err := m.readEvidence(ctx, &s); err != nil {
+		return s, err
+	}
 	return s, m.readBooks(ctx, &s)
 }
 
@@ -134,9 +150,11 @@ func (s Statement) ExpectedCharge() int64 {
 func (s Statement) Print(w io.Writer) {
 	fmt.Fprintf(w, "\nSpareLink demo statement — lease %s (%s)\n\n", s.LeaseID, s.LeaseStatus)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "exit\toperator\tregion\tbytes up\tbytes down\tcharged\t")
+	fmt.Fprintln(tw, "exit\toperator\tregion\texit-counted\tbuyer-counted\tcountersigned\tbilled\tcharged\t")
 	for _, e := range s.Exits {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t\n", e.NodeID, e.Operator, e.Region, e.BytesUp, e.BytesDown, Money(e.ChargedMicros))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t\n", e.NodeID, e.Operator, e.Region,
+			e.BytesUp+e.BytesDown, e.BuyerUp+e.BuyerDown, e.CountersignedUp+e.CountersignedDown,
+			e.BilledUp+e.BilledDown, Money(e.ChargedMicros))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nbytes counted   up %d, down %d at the exits; up %d, down %d at the buyer; up %d, down %d at the origin\n",
@@ -150,6 +168,7 @@ func (s Statement) Print(w io.Writer) {
 		verdict = "NO"
 	}
 	fmt.Fprintf(w, "ledger balanced %s\n", verdict)
+	s.printEvidence(w)
 }
 
 // Money formats micro-units as units with six decimals.

@@ -12,9 +12,13 @@ import (
 	"net/url"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/client/exitdial"
 	"github.com/sparelink/sparelink/client/gateway"
+	"github.com/sparelink/sparelink/metering/meter"
+	"github.com/sparelink/sparelink/metering/receipt"
 )
 
 func (m *Market) startGateway(ctx context.Context) error {
@@ -22,6 +26,12 @@ func (m *Market) startGateway(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	exits = exitdial.WithReceipts(exits, exitdial.Receipts{LeaseID: m.lease.ID, Key: m.receiptKey,
+		Report: func(ctx context.Context, r *receipt.Receipt, count meter.Totals) {
+			if _, err := m.buyer.ReportDispute(ctx, m.lease.ID, r, count); err != nil {
+				m.log.Warn("report dispute", zap.Error(err))
+			}
+		}})
 	m.pool = exitdial.NewPool(exits, m.log.Named("exits"))
 	m.gw, err = gateway.New(gateway.Config{Counter: &m.buyerCount}, m.pool, m.log.Named("gateway"))
 	if err != nil {
