@@ -179,7 +179,8 @@ func checkUsage(t *testing.T, ctx context.Context, buy *client.Client, l *api.Le
 		t.Fatalf("read lease: %v", err)
 	}
 	nodetest.Exchange(t, nodetest.ExitDialer(t, fresh), o, 30_000)
-	do(t, ctx, "open usage", chromedp.Click(chromedp.ID("lease-usage-btn")), chromedp.WaitVisible(chromedp.ID("usage-chart")))
+	click(t, ctx, "#lease-usage-btn")
+	do(t, ctx, "open usage", chromedp.WaitVisible(chromedp.ID("usage-chart")))
 	var u *api.Usage
 	waitFor(t, "settled usage", func() bool {
 		u, err = buy.Usage(context.Background(), l.ID)
@@ -233,8 +234,9 @@ func checkBalance(t *testing.T, ctx context.Context, buy *client.Client) {
 // revokes it from the page.
 func checkKeys(t *testing.T, ctx context.Context, m *nodetest.Market) {
 	t.Helper()
-	do(t, ctx, "create a key", chromedp.Click(chromedp.CSS(`#nav [data-view=keys]`)), chromedp.WaitVisible(chromedp.ID("key-create")),
-		chromedp.Click(chromedp.ID("key-create")), chromedp.WaitVisible(chromedp.ID("key-secret-box")))
+	do(t, ctx, "open keys", chromedp.Click(chromedp.CSS(`#nav [data-view=keys]`)))
+	click(t, ctx, "#key-create")
+	do(t, ctx, "create a key", chromedp.WaitVisible(chromedp.ID("key-secret-box")))
 	secret := text(t, ctx, "#key-secret")
 	if !strings.HasPrefix(secret, "sl_buyer_") {
 		t.Fatalf("new key: got %q, want a buyer key", secret)
@@ -263,7 +265,8 @@ func checkWebhooks(t *testing.T, ctx context.Context, buy *client.Client) {
 	t.Helper()
 	do(t, ctx, "open webhooks", chromedp.Click(chromedp.CSS(`#nav [data-view=webhooks]`)), chromedp.WaitVisible(chromedp.ID("hook-url")))
 	setValue(t, ctx, "hook-url", "https://app.example/sparelink")
-	do(t, ctx, "add a webhook", chromedp.Click(chromedp.ID("hook-create")), chromedp.WaitVisible(chromedp.ID("hook-secret-box")))
+	click(t, ctx, "#hook-create")
+	do(t, ctx, "add a webhook", chromedp.WaitVisible(chromedp.ID("hook-secret-box")))
 	if got := text(t, ctx, "#hook-secret"); !strings.HasPrefix(got, "whsec_") {
 		t.Errorf("webhook secret: got %q, want whsec_…", got)
 	}
@@ -286,7 +289,7 @@ func closeLease(t *testing.T, ctx context.Context, buy *client.Client, id string
 	row := fmt.Sprintf(`#leases-rows tr[data-lease=%q]`, id)
 	do(t, ctx, "open the leases", chromedp.Click(chromedp.CSS(`#nav [data-view=leases]`)))
 	click(t, ctx, row+" .open-lease")
-	do(t, ctx, "close the lease", chromedp.WaitVisible(chromedp.ID("lease-close-btn")), chromedp.Click(chromedp.ID("lease-close-btn")))
+	click(t, ctx, "#lease-close-btn")
 	waitText(t, ctx, "#lease-status", "the lease closed", func(s string) bool { return s == api.LeaseClosed })
 	l, err := buy.Lease(context.Background(), id)
 	if err != nil || l.Status != api.LeaseClosed {
@@ -323,7 +326,8 @@ func TestConsoleScopes(t *testing.T) {
 	waitFor(t, "the operator's node in supply", func() bool {
 		return text(t, ctx, `#supply-rows tr[data-country="NL"] td:nth-child(2)`) == "1"
 	})
-	do(t, ctx, "ask for a quote", chromedp.Click(chromedp.CSS(`#nav [data-view=quote]`)), chromedp.Click(chromedp.ID("quote-btn")))
+	do(t, ctx, "open the quote form", chromedp.Click(chromedp.CSS(`#nav [data-view=quote]`)))
+	click(t, ctx, "#quote-btn")
 	code := waitText(t, ctx, "#quote-error .p-code", "the quote's refusal", func(s string) bool { return s != "" })
 	if code != api.CodeForbidden {
 		t.Errorf("operator quote: got code %q, want %q", code, api.CodeForbidden)

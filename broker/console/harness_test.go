@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,7 +58,9 @@ func buyer(t *testing.T, m *nodetest.Market) (string, *client.Client) {
 }
 
 // browser starts headless Chromium with a fresh profile and returns a tab
-// that closes, with the browser, when the test ends.
+// that closes, with the browser, when the test ends. The test fails if the
+// page throws or logs an error other than a refused request (a bad key's
+// 401, a scope's 403): a script error or a policy violation.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	path := testenv.NeedTool(t, "chromium")
@@ -73,7 +76,45 @@ func browser(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline
 		t.Fatalf("start chromium: %v", err)
 	}
+	errs := watchConsole(ctx)
+	t.Cleanup(func() {
+		for _, e := range errs.list() {
+			t.Errorf("page console: got %s, want no script errors or policy violations", e)
+		}
+	})
 	return ctx
+}
+
+// pageErrors collects what the page's console reports as errors.
+type pageErrors struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+func (p *pageErrors) list() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.errs...)
+}
+
+// watchConsole collects uncaught exceptions and error messages, leaving
+// out the network's reports of refused requests, which the tests provoke.
+func watchConsole(ctx context.Context) *pageErrors {
+	p := &pageErrors{}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.IsException() || m.Type == chromedp.ConsoleError && m.Source != "network" {
+				p.mu.Lock()
+				p.errs = append(p.errs, m.String())
+				p.mu.Unlock()
+			}
+		}
+	}()
+	return p
 }
 
 // do runs steps in the tab, all within 20s.
