@@ -115,6 +115,7 @@ func (a *Agent) startNode(ctx context.Context, key identity.Key) error {
 		Report:            a.report,
 		Commands:          a.commands,
 		WireGuard:         a.wireGuard(),
+		Spool:             filepath.Join(a.cfg.DataDir, node.SpoolFile),
 		HeartbeatInterval: a.cfg.HeartbeatInterval,
 		ReceiptInterval:   a.cfg.ReceiptInterval,
 		MaxRateBps:        d.CapBps,

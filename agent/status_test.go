@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sparelink/sparelink/internal/node"
+
 	"go.uber.org/zap/zaptest"
 
 	"github.com/sparelink/sparelink/agent"
@@ -84,6 +86,9 @@ func TestDataDirFiles(t *testing.T) {
 		if got := fi.Mode().Perm(); got != 0o600 {
 			t.Errorf("%s: got mode %o, want 600", name, got)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(a.dir, node.SpoolFile)); err != nil {
+		t.Errorf("receipt spool: %v; want it in the data directory", err)
 	}
 	wg, err := identity.LoadWireGuard(filepath.Join(a.dir, agent.WireGuardKeyFile))
 	if err != nil {

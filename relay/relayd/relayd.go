@@ -127,5 +127,6 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*node.Node, error)
 		ReceiptInterval:   cfg.ReceiptInterval,
 		Exit:              exit,
 		WireGuard:         wg,
+		Spool:             filepath.Join(cfg.DataDir, node.SpoolFile),
 	}, log)
 }
