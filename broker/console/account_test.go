@@ -135,6 +135,17 @@ func TestConsoleScopes(t *testing.T) {
 	if vis := eval[bool](t, ctx, `document.getElementById("balance-error").hidden`); !vis {
 		t.Errorf("balance: got an error %q, want the operator's balance", text(t, ctx, "#balance-error"))
 	}
+
+	// Revoking the key the tab signed in with signs it out.
+	do(t, ctx, "open keys", chromedp.Click(chromedp.CSS(`#nav [data-view=keys]`)))
+	click(t, ctx, fmt.Sprintf(`#keys-rows tr[data-key=%q] .revoke`, strings.Split(key, "_")[2]))
+	do(t, ctx, "signed out", chromedp.WaitVisible(chromedp.ID("login")))
+	if got := text(t, ctx, "#login-error .p-code"); got != api.CodeUnauthorized {
+		t.Errorf("after revoking the session's key: got code %q, want %q", got, api.CodeUnauthorized)
+	}
+	if got := eval[string](t, ctx, `sessionStorage.getItem("sparelink-console-key") || ""`); got != "" {
+		t.Errorf("after sign-out: sessionStorage holds %q, want nothing", got)
+	}
 }
 
 // accountOf is the account ID of c's key.
