@@ -69,7 +69,8 @@ fuzz:
 ## (3s): a quick check that no seed corpus or fresh input crashes a parser
 fuzz-smoke:
 	@set -e; for dir in $$(git grep -l '^func Fuzz' -- '*_test.go' | xargs -n1 dirname | sort -u); do \
-	  for t in $$($(GO) test -list 'Fuzz.*' ./$$dir | grep '^Fuzz' || true); do \
+	  list=$$($(GO) test -list 'Fuzz.*' ./$$dir 2>&1) || { echo "$$list"; exit 1; }; \
+	  for t in $$(echo "$$list" | grep '^Fuzz'); do \
 	    echo "fuzz-smoke ./$$dir $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZSMOKE) ./$$dir; \
 	  done; \
 	done
