@@ -17,19 +17,24 @@ import (
 	"github.com/sparelink/sparelink/relay/egress"
 	"github.com/sparelink/sparelink/relay/egress/egresstest"
 	"github.com/sparelink/sparelink/relay/quicexit"
+	"github.com/sparelink/sparelink/relay/wgexit/wgtest"
 )
 
-// env is one seller's exit and one buyer's tools in front of it, all on
-// this machine: the egress policy, a QUIC exit using it, an exit dialer
-// holding a lease token for that exit, and a gateway using the dialer.
+// env is one seller's exits and one buyer's tools in front of them, all
+// on this machine: the egress policy, a QUIC exit using it, an exit
+// dialer holding a lease token for that exit, a gateway using the
+// dialer, and a WireGuard exit using the same policy with a client
+// configured from the exit's rendered configuration.
 type env struct {
 	policy   *egress.Policy
 	resolver *egresstest.Resolver
 	wire     *tripwire
 	exit     *quicexit.Exit
 	dialer   *exitdial.Dialer
-	socks    string // the gateway's SOCKS5 address
-	http     string // the gateway's HTTP proxy address
+	socks    string        // the gateway's SOCKS5 address
+	http     string        // the gateway's HTTP proxy address
+	wg       *wgtest.Env   // a WireGuard exit with the same policy
+	wgBuyer  *wgtest.Buyer // a WireGuard client of that exit
 }
 
 // newEnv builds the chain around an egress policy made from cfg. The
@@ -45,6 +50,7 @@ func newEnv(t *testing.T, cfg egress.Config, res *egresstest.Resolver) *env {
 		t.Fatalf("egress policy: %v", err)
 	}
 	e.startExit(t)
+	e.startWireGuard(t)
 	gw, err := gateway.New(gateway.Config{}, e.dialer, log)
 	if err != nil {
 		t.Fatalf("gateway: %v", err)

@@ -24,21 +24,27 @@ type path struct {
 	// direct means errors are the policy's own, so the refusal reason
 	// can be checked too; behind an exit only the Proxy-Status is seen.
 	direct bool
+	// dns443 means names are resolved by the WireGuard exit's DNS, which
+	// cannot know the port a name is wanted for and judges it for 443.
+	dns443 bool
 }
 
 // paths are every exit path that exists: the policy alone, the QUIC
 // exit's TCP CONNECT through the buyer's exit dialer, the gateway's
 // SOCKS5, HTTP CONNECT and HTTP forward proxies in front of that exit,
-// and the policy and the QUIC exit's CONNECT-UDP for UDP flows. (The
+// the WireGuard exit's TCP forwarder, and for UDP flows the policy, the
+// QUIC exit's CONNECT-UDP and the WireGuard exit's UDP forwarder. (The
 // gateway does not carry UDP.)
 var paths = []path{
-	{"policy", "tcp", getViaPolicy, policyRefusal, true},
-	{"quic-connect", "tcp", getViaQUIC, exitRefusal, false},
-	{"gateway-socks5", "tcp", getViaSOCKS, socksRefusal, false},
-	{"gateway-http-connect", "tcp", getViaHTTPConnect, httpRefusal, false},
-	{"gateway-http-forward", "tcp", getViaHTTPForward, httpRefusal, false},
-	{"policy-udp", "udp", getViaPolicyUDP, policyRefusal, true},
-	{"quic-connect-udp", "udp", getViaQUICUDP, exitRefusal, false},
+	{"policy", "tcp", getViaPolicy, policyRefusal, true, false},
+	{"quic-connect", "tcp", getViaQUIC, exitRefusal, false, false},
+	{"gateway-socks5", "tcp", getViaSOCKS, socksRefusal, false, false},
+	{"gateway-http-connect", "tcp", getViaHTTPConnect, httpRefusal, false, false},
+	{"gateway-http-forward", "tcp", getViaHTTPForward, httpRefusal, false, false},
+	{"wireguard-tcp", "tcp", getViaWireGuard, wgRefusal, false, true},
+	{"policy-udp", "udp", getViaPolicyUDP, policyRefusal, true, false},
+	{"quic-connect-udp", "udp", getViaQUICUDP, exitRefusal, false, false},
+	{"wireguard-udp", "udp", getViaWireGuardUDP, wgRefusal, false, true},
 }
 
 // pathsFor returns the paths that reach destinations over network.

@@ -50,6 +50,14 @@ func runReach(t *testing.T, e *env, p path, c reachable) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	body, err := p.get(ctx, e, c.host, c.port)
+	if c.portOnly && p.dns443 {
+		if err == nil {
+			t.Errorf("%s %s: got %q, want the name refused (judged for port 443, which no rule allows)", p.name, c.host, body)
+		} else if bad := p.refusal(err); bad != nil {
+			t.Errorf("%s %s: %v", p.name, c.host, bad)
+		}
+		return
+	}
 	if want := "origin " + c.origin.String(); err != nil || body != want {
 		t.Errorf("%s %s:%d: got %q, %v; want %q", p.name, c.host, c.port, body, err, want)
 	}

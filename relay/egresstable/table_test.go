@@ -35,6 +35,10 @@ type reachable struct {
 	name, host string
 	port       uint16
 	origin     netip.AddrPort
+	// portOnly means host is a name whose address is allowed on this
+	// port alone, so a path that judges names for port 443 (dns443)
+	// must refuse it instead.
+	portOnly bool
 }
 
 // placeRows binds a canary for every row that lands somewhere bindable,
@@ -86,11 +90,11 @@ func newTable(t *testing.T, network string, dests []destination) *table {
 	tb.origin = start(t, "127.0.0.1")
 	tb.origin9 = start(t, "127.0.0.9")
 	tb.reach = []reachable{
-		{"allowed origin", "127.0.0.1", tb.origin.Port(), tb.origin},
-		{"allowed origin mapped", "[::ffff:127.0.0.1]", tb.origin.Port(), tb.origin},
-		{"allowed origin by name", "origin.example", tb.origin.Port(), tb.origin},
-		{"port-less allow", "127.0.0.9", tb.origin9.Port(), tb.origin9},
-		{"port-less allow by allowed name", "www.allowed.example", tb.origin9.Port(), tb.origin9},
+		{"allowed origin", "127.0.0.1", tb.origin.Port(), tb.origin, false},
+		{"allowed origin mapped", "[::ffff:127.0.0.1]", tb.origin.Port(), tb.origin, false},
+		{"allowed origin by name", "origin.example", tb.origin.Port(), tb.origin, true},
+		{"port-less allow", "127.0.0.9", tb.origin9.Port(), tb.origin9, false},
+		{"port-less allow by allowed name", "www.allowed.example", tb.origin9.Port(), tb.origin9, false},
 	}
 	return tb
 }
