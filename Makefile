@@ -80,7 +80,7 @@ fuzz-smoke:
 ## seeds, the exits' load and flood tests at full size; hours, not minutes
 soak:
 	SPARELINK_SOAK=1 $(GO) test -race -count=1 -timeout $(SOAK_TIMEOUT) -v \
-	  -run 'Crash|Sim|Soak|Flood|Replicas' ./internal/crashtest/ ./internal/sim/ ./relay/quicexit/ ./relay/wgexit/ ./internal/bench/
+	  -run 'Crash|Sim|Replay|Soak|Flood|Replica' ./internal/crashtest/ ./internal/sim/ ./relay/quicexit/ ./relay/wgexit/ ./internal/bench/
 
 ## vulncheck: known vulnerabilities in the modules and the standard
 ## library the binaries reach; a release step (docs/threat-model.md), not CI
