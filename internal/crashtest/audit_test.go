@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/sparelink/sparelink/broker/api"
+	"github.com/sparelink/sparelink/metering/billing"
 )
 
 // books are the sums one audit gathers across buyers.
@@ -164,6 +165,12 @@ var errUsage = errors.New("settled usage wrong")
 func checkUsage(op *leaseOp, l api.Lease, u *api.Usage) error {
 	if u.ChargedMicros > l.HoldMicros || u.ChargedMicros < 0 {
 		return fmt.Errorf("%w: lease %s charged %d of a %d hold", errUsage, l.ID, u.ChargedMicros, l.HoldMicros)
+	}
+	for _, e := range u.Exits {
+		if most := billing.Charge(e.BytesUp+e.BytesDown, l.PriceMicrosPerGB); e.ChargedMicros > most {
+			return fmt.Errorf("%w: lease %s node %s charged %d for %d bytes, which cost %d", errUsage, l.ID, e.NodeID,
+				e.ChargedMicros, e.BytesUp+e.BytesDown, most)
+		}
 	}
 	if op.seq == 0 {
 		return nil
