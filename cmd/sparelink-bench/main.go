@@ -33,8 +33,10 @@ func main() {
 		`sparelink-bench moves data through loopback TCP, a raw quic-go stream, the
 QUIC exit (HTTP/3 CONNECT) and the gateway (SOCKS5 through the exit), keeps
 the best of several rounds, prints a table with each figure's ratio to its
-baseline and writes the results as a JSON array. It also reports the agent's
-footprint (binary sizes per router architecture, idle RSS and CPU) and,
+baseline and writes the results as a JSON array. As root it compares the
+rootless WireGuard exit with a stock wireguard-go tunnel between two network
+namespaces. It also reports the agent's footprint (binary sizes per router
+architecture, idle RSS and CPU) and,
 when run as root, how fast relay traffic yields to household traffic on a
 shaped link between network namespaces. Last it measures the broker's API
 on loopback with each --broker-nodes market size, on SQLite and on a
@@ -65,6 +67,11 @@ sharing one PostgreSQL over a fleet of --replica-nodes nodes.`, &common)
 		if err != nil {
 			return err
 		}
+		wgRows, err := bench.WireGuardRun(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		results = append(results, wgRows...)
 		rows, err := footprint.Measure(ctx, footprint.Config{}, log)
 		if err != nil {
 			return err
