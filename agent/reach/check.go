@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -23,6 +24,7 @@ type evidence struct {
 	pmpErr   error
 	mapping  *Mapping
 	mapErr   error
+	pcpErr   error // why PCP did not map, before NAT-PMP was tried
 
 	natTried bool
 	nat      Behavior
@@ -68,6 +70,9 @@ func (c *Checker) portMapping(ctx context.Context, ev *evidence) {
 		return
 	}
 	ev.gateway = gw
+	if c.cfg.MapPort != 0 && c.pcpMapping(ctx, ev, gw) {
+		return
+	}
 	if ev.external, ev.pmpErr = externalAddress(ctx, gw, c.cfg.Timeout); ev.pmpErr != nil || c.cfg.MapPort == 0 {
 		return
 	}
@@ -82,8 +87,26 @@ func (c *Checker) portMapping(ctx context.Context, ev *evidence) {
 	}
 	ev.mapping = &Mapping{
 		InternalPort: reply.InternalPort, ExternalPort: reply.ExternalPort,
-		Lifetime: reply.Lifetime, Gateway: gw,
+		Lifetime: reply.Lifetime, Gateway: gw, Protocol: "nat-pmp",
 	}
+}
+
+// pcpMapping asks the gateway for the exit's mapping over PCP, renewing
+// one held, and reports whether it got one; otherwise NAT-PMP is next.
+func (c *Checker) pcpMapping(ctx context.Context, ev *evidence, gw netip.AddrPort) bool {
+	nonce, suggested := newNonce(), c.cfg.MapPort
+	if held := c.heldMapping(); held != nil && held.Gateway == gw && held.Protocol == "pcp" {
+		nonce, suggested = held.nonce, held.ExternalPort
+	}
+	reply, err := pcpMap(ctx, gw, nonce, c.cfg.MapPort, suggested, c.cfg.MapLifetime, min(c.cfg.Timeout, time.Second))
+	if err != nil {
+		ev.pcpErr = err
+		return false
+	}
+	ev.external = reply.External
+	ev.mapping = &Mapping{InternalPort: reply.InternalPort, ExternalPort: reply.ExternalPort,
+		Lifetime: reply.Lifetime, Gateway: gw, Protocol: "pcp", nonce: nonce}
+	return true
 }
 
 func (c *Checker) heldMapping() *Mapping {

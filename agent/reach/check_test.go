@@ -136,7 +136,7 @@ func TestCheckFillsAddresses(t *testing.T) {
 		mapPort: 4433,
 	}.checker(t)
 	r := c.Check(context.Background())
-	want := Mapping{InternalPort: 4433, ExternalPort: 4433, Lifetime: 2 * time.Hour, Gateway: netip.MustParseAddrPort(gw.Addr())}
+	want := Mapping{InternalPort: 4433, ExternalPort: 4433, Lifetime: 2 * time.Hour, Gateway: netip.MustParseAddrPort(gw.Addr()), Protocol: "nat-pmp"}
 	if r.Mapping == nil || *r.Mapping != want {
 		t.Errorf("got mapping %+v, want %+v", r.Mapping, want)
 	}

@@ -75,6 +75,9 @@ type Mapping struct {
 	ExternalPort uint16         `json:"external_port"`
 	Lifetime     time.Duration  `json:"lifetime"`
 	Gateway      netip.AddrPort `json:"gateway"`
+	// Protocol is how the mapping was made: "pcp" or "nat-pmp".
+	Protocol string   `json:"protocol"`
+	nonce    [12]byte // PCP's name for the mapping, to renew or delete it
 }
 
 // Errors callers branch on.

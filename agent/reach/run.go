@@ -72,7 +72,13 @@ func (c *Checker) unmap() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.Timeout)
 	defer cancel()
-	if _, err := mapUDP(ctx, m.Gateway, m.InternalPort, 0, 0, c.cfg.Timeout); err != nil {
+	var err error
+	if m.Protocol == "pcp" {
+		_, err = pcpMap(ctx, m.Gateway, m.nonce, m.InternalPort, 0, 0, c.cfg.Timeout)
+	} else {
+		_, err = mapUDP(ctx, m.Gateway, m.InternalPort, 0, 0, c.cfg.Timeout)
+	}
+	if err != nil {
 		c.log.Debug("delete port mapping", zap.Error(err))
 		return
 	}

@@ -23,6 +23,9 @@ func verdict(ev evidence) Report {
 	addrReasons(ev, add)
 	translated := stunReasons(ev, add)
 	pmpReasons(ev, add)
+	if ev.pcpErr != nil && !errors.Is(ev.pcpErr, errPCPUnsupported) {
+		add(Unknown, "no PCP port mapping from the gateway: %v", ev.pcpErr)
+	}
 	has := func(code Code) bool {
 		return slices.ContainsFunc(reasons, func(x Reason) bool { return x.Code == code })
 	}
@@ -141,7 +144,7 @@ func pmpReasons(ev evidence, add addFunc) {
 		add(BehindCGNAT, "the router reports the public address %s but the internet sees %s: a second NAT sits above the router", ext, ev.mapped.Addr())
 	case ev.mapping != nil:
 		m := ev.mapping
-		add(PortMapped, "the router forwards UDP port %d of %s to this machine's port %d for %v", m.ExternalPort, ext, m.InternalPort, m.Lifetime)
+		add(PortMapped, "the router forwards UDP port %d of %s to this machine's port %d for %v (%s)", m.ExternalPort, ext, m.InternalPort, m.Lifetime, m.Protocol)
 	case ev.mapErr != nil:
 		add(BehindNAT, "the router (public address %s) refused to map the exit's port: %v", ext, ev.mapErr)
 	default:

@@ -20,6 +20,10 @@ type NATPMPConfig struct {
 	PortOffset uint16
 	// Silent drops every request, as a router without NAT-PMP does.
 	Silent bool
+	// PCP makes the gateway speak PCP (RFC 6887) too, answering MAP
+	// requests with PCPResult (zero: success).
+	PCP       bool
+	PCPResult byte
 }
 
 // NATPMPServer is a NAT-PMP gateway on loopback that keeps the UDP
@@ -43,8 +47,13 @@ func NewNATPMPServer(tb testing.TB, cfg NATPMPConfig) *NATPMPServer {
 	tb.Helper()
 	g := &NATPMPServer{start: time.Now(), mappings: map[uint16]Mapping{}}
 	g.server = listen(tb, func(req []byte, _ netip.AddrPort) []byte {
-		if cfg.Silent || len(req) < 2 || req[0] != 0 {
+		switch {
+		case cfg.Silent || len(req) < 2:
 			return nil
+		case req[0] == 2 && cfg.PCP:
+			return g.pcpMap(cfg, req)
+		case req[0] != 0: // PCP or later: RFC 6886 section 3.5
+			return g.header(req[1]&127, 1, 8)
 		}
 		return g.answer(cfg, req)
 	})
