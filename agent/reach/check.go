@@ -25,6 +25,8 @@ type evidence struct {
 	mapping  *Mapping
 	mapErr   error
 	pcpErr   error // why PCP did not map, before NAT-PMP was tried
+	pmpLost  error // why NAT-PMP did not map, when UPnP did
+	upnpErr  error // why UPnP did not map, when it was tried
 
 	natTried bool
 	nat      Behavior
@@ -73,11 +75,20 @@ func (c *Checker) portMapping(ctx context.Context, ev *evidence) {
 	if c.cfg.MapPort != 0 && c.pcpMapping(ctx, ev, gw) {
 		return
 	}
+	c.natpmpMapping(ctx, ev, gw)
+	if c.cfg.MapPort != 0 && ev.mapping == nil {
+		c.upnpMapping(ctx, ev)
+	}
+}
+
+// natpmpMapping asks the gateway over NAT-PMP for its public address and
+// a mapping of MapPort, renewing the one held.
+func (c *Checker) natpmpMapping(ctx context.Context, ev *evidence, gw netip.AddrPort) {
 	if ev.external, ev.pmpErr = externalAddress(ctx, gw, c.cfg.Timeout); ev.pmpErr != nil || c.cfg.MapPort == 0 {
 		return
 	}
 	suggested := c.cfg.MapPort
-	if held := c.heldMapping(); held != nil && held.Gateway == gw {
+	if held := c.heldMapping(); held != nil && held.Gateway == gw && held.Protocol == "nat-pmp" {
 		suggested = held.ExternalPort // keep the port buyers already know
 	}
 	reply, err := mapUDP(ctx, gw, c.cfg.MapPort, suggested, c.cfg.MapLifetime, c.cfg.Timeout)

@@ -27,8 +27,11 @@ type Config struct {
 	// Gateway is the NAT-PMP server, "ip" or "ip:port"; empty means the
 	// default route's gateway (from RouteFile) on port 5351.
 	Gateway string
-	// DisablePortMapping skips NAT-PMP entirely.
+	// DisablePortMapping skips PCP, NAT-PMP and UPnP entirely.
 	DisablePortMapping bool
+	// SSDPAddr is where UPnP searches for the router when PCP and
+	// NAT-PMP map nothing; empty means SSDPAddr (multicast).
+	SSDPAddr string
 	// MapPort is the exit's UDP port to map on the router; zero maps
 	// nothing. MapLifetime is the mapping's requested lifetime; zero means
 	// two hours, as RFC 6886 recommends.
@@ -76,6 +79,9 @@ func New(cfg Config, log *zap.Logger) *Checker {
 	}
 	if cfg.Addrs == nil {
 		cfg.Addrs = systemAddrs
+	}
+	if cfg.SSDPAddr == "" {
+		cfg.SSDPAddr = SSDPAddr
 	}
 	if cfg.RouteFile == "" {
 		cfg.RouteFile = DefaultRouteFile

@@ -78,6 +78,7 @@ type Mapping struct {
 	// Protocol is how the mapping was made: "pcp" or "nat-pmp".
 	Protocol string   `json:"protocol"`
 	nonce    [12]byte // PCP's name for the mapping, to renew or delete it
+	igd      *igd     // the UPnP service that holds it
 }
 
 // Errors callers branch on.

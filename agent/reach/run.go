@@ -73,9 +73,12 @@ func (c *Checker) unmap() {
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.Timeout)
 	defer cancel()
 	var err error
-	if m.Protocol == "pcp" {
+	switch m.Protocol {
+	case "pcp":
 		_, err = pcpMap(ctx, m.Gateway, m.nonce, m.InternalPort, 0, 0, c.cfg.Timeout)
-	} else {
+	case "upnp":
+		err = m.igd.unmapUDP(ctx, m.ExternalPort)
+	default:
 		_, err = mapUDP(ctx, m.Gateway, m.InternalPort, 0, 0, c.cfg.Timeout)
 	}
 	if err != nil {

@@ -26,6 +26,12 @@ func verdict(ev evidence) Report {
 	if ev.pcpErr != nil && !errors.Is(ev.pcpErr, errPCPUnsupported) {
 		add(Unknown, "no PCP port mapping from the gateway: %v", ev.pcpErr)
 	}
+	if ev.pmpLost != nil {
+		add(Unknown, "no NAT-PMP port mapping from the gateway: %v", ev.pmpLost)
+	}
+	if ev.upnpErr != nil {
+		add(Unknown, "no UPnP port mapping: %v", ev.upnpErr)
+	}
 	has := func(code Code) bool {
 		return slices.ContainsFunc(reasons, func(x Reason) bool { return x.Code == code })
 	}
