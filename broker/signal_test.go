@@ -44,7 +44,9 @@ func TestSignalExchange(t *testing.T) {
 	_, _, op := m.account(api.KindOperator, "op")
 	_, buyer := m.buyer("buyer", 1e9)
 	_, n := m.node(op, listing("DE", 3320, 1000))
-	_, relay := m.node(op, listing("DE", 3320, 1000))
+	relayListing := listing("DE", 3320, 1000)
+	relayListing.ConnectionType = api.ConnBusiness
+	_, relay := m.node(op, relayListing)
 	if _, err := op.ReportReachability(m.ctx, relay.ID, api.Reachability{Code: api.ReachPublic, Forwarder: "192.0.2.1:3479"}); err != nil {
 		t.Fatalf("relay report: %v", err)
 	}
@@ -138,6 +140,7 @@ func TestReachabilityReports(t *testing.T) {
 		{"bad NAT behaviour", op, n.ID, api.Reachability{Code: api.ReachBehindNAT, NAT: &api.NATBehavior{Mapping: "cone", Filtering: "cone"}}, http.StatusBadRequest},
 		{"forwarder not ip:port", op, n.ID, api.Reachability{Code: api.ReachPublic, Forwarder: "relay.example"}, http.StatusBadRequest},
 		{"another operator's node", other, n.ID, api.Reachability{Code: api.ReachPublic}, http.StatusForbidden},
+		{"forwarder on a home line", op, n.ID, api.Reachability{Code: api.ReachPublic, Forwarder: "192.0.2.1:3479"}, http.StatusForbidden},
 		{"unknown node", op, "nd_missing", api.Reachability{Code: api.ReachPublic}, http.StatusNotFound},
 	}
 	for _, tc := range cases {

@@ -30,6 +30,10 @@ func (b *Broker) reportReachability(w http.ResponseWriter, r *http.Request, p pr
 	if !p.owns(n.OperatorID) {
 		return forbidden("node %s belongs to another operator", n.ID)
 	}
+	if rep.Forwarder != "" && n.ConnType != api.ConnBusiness && n.ConnType != api.ConnDatacenter {
+		// Home agents share a household's line; only relays carry others.
+		return forbidden("only business or datacenter relays may run a forwarder; node %s is %s", n.ID, n.ConnType)
+	}
 	rep.Path, rep.Relay = "", nil // the broker's to fill in
 	b.signals.report(n.ID, rep)
 	writeJSON(w, http.StatusOK, api.ReachabilityAnswer{Relay: b.signals.relayFor(n.ID)})

@@ -52,6 +52,10 @@ func StartNode(t testing.TB, op *client.Client, o Options) *Node {
 	if o.Reach.Code == "" {
 		o.Reach.Code = api.ReachBehindNAT
 	}
+	conn := api.ConnResidential
+	if o.Forwarder != "" {
+		conn = api.ConnBusiness // only relays may run forwarders
+	}
 	key, err := identity.Generate()
 	if err != nil {
 		t.Fatalf("nattest: key: %v", err)
@@ -66,7 +70,7 @@ func StartNode(t testing.TB, op *client.Client, o Options) *Node {
 	n, err := node.Start(context.Background(), node.Config{
 		Key: key, Broker: op, Egress: policy, ListenQUIC: o.ListenQUIC,
 		Listing: node.Listing{Region: api.Region{Country: o.Country}, ASN: 64500,
-			ConnectionType: api.ConnResidential, PriceMicrosPerGB: 1000, CapacityBps: 1 << 30},
+			ConnectionType: conn, PriceMicrosPerGB: 1000, CapacityBps: 1 << 30},
 		HeartbeatInterval: time.Second, ReceiptInterval: 200 * time.Millisecond,
 		Commands: func(ctx context.Context, c api.Command) error { ready.Wait(); return tr.Handle(ctx, c) },
 	}, log)
