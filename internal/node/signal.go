@@ -56,6 +56,7 @@ type Traversal struct {
 
 	mu      sync.Mutex
 	paths   map[*punch.PacketConn]string // pair types
+	pending int                          // offers being answered or checked
 	relay   *forward.NodeConn
 	route   *api.RelayRoute
 	report  api.Reachability

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -11,10 +12,11 @@ import (
 	"github.com/sparelink/sparelink/relay/punch"
 )
 
-// Handle answers a "signal" command: it gathers candidates, posts the
-// answer, and in the background runs the checks and serves the exit on
-// the punched path. Use it as (or from) Config.Commands; other types
-// return ErrNotSignal.
+// Handle answers a "signal" command in the background, so that the
+// control channel is not held up while candidates are gathered: it
+// gathers, posts the answer, runs the checks and serves the exit on the
+// punched path. Use it as (or from) Config.Commands; other types return
+// ErrNotSignal.
 func (t *Traversal) Handle(ctx context.Context, c api.Command) error {
 	if c.Type != api.CommandSignal {
 		return ErrNotSignal
@@ -26,9 +28,27 @@ func (t *Traversal) Handle(ctx context.Context, c api.Command) error {
 	if !t.admit() {
 		return t.refuse(ctx, o, "busy: too many punched paths")
 	}
+	t.wg.Add(1)
+	go t.answer(o)
+	return nil
+}
+
+// answer gathers, posts the answer and goes on to connect.
+func (t *Traversal) answer(o api.SignalOffer) {
+	defer t.wg.Done()
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			t.note(func() { t.pending-- })
+		}
+	}()
+	ctx, cancel := context.WithTimeout(t.ctx, answerTimeout)
+	defer cancel()
 	sess, err := punch.New(t.cfg.Punch, t.log)
 	if err != nil {
-		return t.refuse(ctx, o, "cannot start ICE")
+		t.log.Warn("start ICE", zap.Error(err))
+		_ = t.refuse(ctx, o, "cannot start ICE")
+		return
 	}
 	local, err := sess.Local(ctx)
 	if err == nil {
@@ -36,18 +56,28 @@ func (t *Traversal) Handle(ctx context.Context, c api.Command) error {
 	}
 	if err != nil {
 		_ = sess.Close()
-		return fmt.Errorf("answer signal %s: %w", o.SignalID, err)
+		t.log.Info("answer signal", zap.String("lease", o.LeaseID), zap.Error(err))
+		return
 	}
+	handedOver = true
 	t.wg.Add(1)
 	go t.connect(sess, o)
-	return nil
 }
 
-// admit reports whether another path fits, counting the one asked for.
+// answerTimeout bounds gathering and posting an answer; the buyer's
+// request gives up sooner.
+const answerTimeout = 10 * time.Second
+
+// admit reports whether another path fits, counting those open and
+// those still being set up, and if so counts the new one as pending.
 func (t *Traversal) admit() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.paths) < t.cfg.MaxPaths && t.ctx.Err() == nil
+	if len(t.paths)+t.pending >= t.cfg.MaxPaths || t.ctx.Err() != nil {
+		return false
+	}
+	t.pending++
+	return true
 }
 
 func (t *Traversal) refuse(ctx context.Context, o api.SignalOffer, why string) error {
@@ -64,6 +94,7 @@ func (t *Traversal) connect(sess *punch.Session, o api.SignalOffer) {
 	defer t.wg.Done()
 	defer sess.Close()
 	pc, err := sess.Connect(t.ctx, fromAPI(o.Offer), false)
+	t.note(func() { t.pending-- })
 	if err != nil {
 		t.note(func() { t.failed++ })
 		t.log.Info("no punched path", zap.String("lease", o.LeaseID), zap.Error(err))
