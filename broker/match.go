@@ -60,6 +60,10 @@ type offer struct {
 // chooses up to req.Exits of them.
 func (b *Broker) match(ctx context.Context, req api.LeaseRequest) (offer, error) {
 	s := specFor(req, b.seenSince())
+	if err := checkNAT(req.NAT); err != nil {
+		return offer{}, err
+	}
+	s.punchable = b.signals.punchable(req.NAT)
 	nodes, err := b.st.Nodes(ctx, s.filter())
 	if err != nil {
 		return offer{}, storeProblem(err, "match nodes")
@@ -99,6 +103,9 @@ type matchSpec struct {
 	exits     int
 	rateBps   int64
 	seenSince time.Time // online means seen at or after this
+	// punchable, when set, tells the exits the buyer can reach without
+	// a relay; ranking prefers them (see signalmatch.go).
+	punchable func(nodeID string) bool
 }
 
 func specFor(req api.LeaseRequest, seenSince time.Time) matchSpec {

@@ -21,6 +21,7 @@ var apiSuite = []struct {
 	{"TestSignalExchange", TestSignalExchange},
 	{"TestSignalRefusals", TestSignalRefusals},
 	{"TestReachabilityReports", TestReachabilityReports},
+	{"TestMatchPrefersPunchableExits", TestMatchPrefersPunchableExits},
 	{"TestCreditValidation", TestCreditValidation},
 	{"TestLedgerPaging", TestLedgerPaging},
 	{"TestEnsureAdminOnce", TestEnsureAdminOnce},

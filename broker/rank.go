@@ -12,23 +12,29 @@ import (
 
 // ranked is a candidate with its sort keys.
 type ranked struct {
-	node *store.Node
-	band int     // value band, higher is better
-	load float64 // fraction of capacity in use, 0 to 1
+	node  *store.Node
+	band  int     // value band, higher is better
+	relay bool    // reachable only through a relay, for this buyer
+	load  float64 // fraction of capacity in use, 0 to 1
 }
 
-// rank orders nodes best first: by value band, then least loaded, then
-// node ID, a total order that does not depend on the input order.
+// rank orders nodes best first: by value band, then those the buyer can
+// reach without a relay, then least loaded, then node ID, a total order
+// that does not depend on the input order.
 func rank(nodes []store.Node, measured map[string]Quality, s matchSpec) []ranked {
 	p := poolOf(nodes, measured)
 	out := make([]ranked, len(nodes))
 	for i := range nodes {
 		n := &nodes[i]
-		out[i] = ranked{node: n, band: band(value(*n, measured[n.ID], p, s.rateBps)), load: load(*n)}
+		out[i] = ranked{node: n, band: band(value(*n, measured[n.ID], p, s.rateBps)), load: load(*n),
+			relay: s.punchable != nil && !s.punchable(n.ID)}
 	}
 	slices.SortFunc(out, func(a, b ranked) int {
 		if a.band != b.band {
 			return cmp.Compare(b.band, a.band)
+		}
+		if a.relay != b.relay {
+			return boolOrder(a.relay) - boolOrder(b.relay)
 		}
 		if a.load != b.load {
 			return cmp.Compare(a.load, b.load)

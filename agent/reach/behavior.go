@@ -31,24 +31,6 @@ type Behavior struct {
 	Filtering string `json:"filtering"`
 }
 
-// CanPunch reports whether two sides with these behaviours can be
-// expected to punch a hole: at least one side keeps one mapping for every
-// destination, and a side with a symmetric mapping only meets a side
-// that lets in anyone.
-func CanPunch(a, b Behavior) bool {
-	sym := func(x Behavior) bool { return x.Mapping == AddressDependent }
-	open := func(x Behavior) bool { return x.Filtering == EndpointIndependent }
-	switch {
-	case sym(a) && sym(b):
-		return false
-	case sym(a):
-		return open(b)
-	case sym(b):
-		return open(a)
-	}
-	return true
-}
-
 // attrChangeRequest is RFC 5780's CHANGE-REQUEST; the flags ask for the
 // answer from another IP and port.
 const (

@@ -47,31 +47,6 @@ func TestNATBehavior(t *testing.T) {
 	}
 }
 
-func TestCanPunch(t *testing.T) {
-	cone := Behavior{EndpointIndependent, EndpointIndependent}
-	restricted := Behavior{EndpointIndependent, AddressDependent}
-	symmetric := Behavior{AddressDependent, AddressDependent}
-	cases := []struct {
-		name string
-		a, b Behavior
-		want bool
-	}{
-		{"two full cones", cone, cone, true},
-		{"restricted cones", restricted, restricted, true},
-		{"symmetric and full cone", symmetric, cone, true},
-		{"symmetric and restricted cone", symmetric, restricted, false},
-		{"restricted cone and symmetric", restricted, symmetric, false},
-		{"two symmetric", symmetric, symmetric, false},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := CanPunch(tc.a, tc.b); got != tc.want {
-				t.Errorf("CanPunch(%+v, %+v): got %v, want %v", tc.a, tc.b, got, tc.want)
-			}
-		})
-	}
-}
-
 // TestCheckReportsNATBehavior runs a whole check against the broker's
 // STUN server: the report keeps the behaviour and explains it when a NAT
 // translates, and keeps quiet about it for a public address.

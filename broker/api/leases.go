@@ -55,6 +55,9 @@ type LeaseRequest struct {
 	// base64), required when Protocols include "wg": every exit admits it
 	// for the lease.
 	WireGuardPublicKey string `json:"wireguard_public_key,omitempty"`
+	// NAT is the buyer's own NAT behaviour, when it knows it: matching
+	// then prefers exits a hole can be punched to (docs/nat.md).
+	NAT *NATBehavior `json:"nat,omitempty"`
 }
 
 // Quote is what a lease with the same request would cost now.
