@@ -37,6 +37,7 @@ type Pool struct {
 
 	updateMu sync.Mutex // serialises Update and Close
 	retired  []*member  // removed by Update; closed by Close
+	receipts *Receipts  // given by UseReceipts to exits Update adds; guarded by updateMu
 }
 
 // member is one exit of a pool with its health.

@@ -24,6 +24,10 @@ func (p *Pool) Update(exits []Exit) {
 	next := make([]*member, 0, len(exits))
 	kept := make(map[*member]bool)
 	for _, e := range exits {
+		if e.Receipts == nil && p.receipts != nil {
+			c := *p.receipts
+			e.Receipts = &c
+		}
 		if m := find(old, e); m != nil {
 			m.d.SetToken(e.Token)
 			kept[m] = true
@@ -38,6 +42,15 @@ func (p *Pool) Update(exits []Exit) {
 		}
 	}
 	p.members.Store(&next)
+}
+
+// UseReceipts makes every exit that Update adds without a receipt
+// configuration (those FromLease builds) use rc, so that a lease's
+// buyer-side metering covers exits the lease gains later.
+func (p *Pool) UseReceipts(rc Receipts) {
+	p.updateMu.Lock()
+	defer p.updateMu.Unlock()
+	p.receipts = &rc
 }
 
 func find(members []*member, e Exit) *member {

@@ -77,15 +77,25 @@ func TestCountedTunnelBytes(t *testing.T) {
 // wantCounts waits for the gateway's counter to settle on up and down.
 func wantCounts(t *testing.T, gw *testGateway, up, down int64) {
 	t.Helper()
+	wantCountsOf(t, gw, func() (int64, int64) { return up, down })
+}
+
+// wantCountsOf waits for the gateway's counter to settle on what want
+// returns, asked afresh each time: the other side's own counters may
+// still be moving when the gateway's have stopped.
+func wantCountsOf(t *testing.T, gw *testGateway, want func() (up, down int64)) {
+	t.Helper()
 	settled := func() bool {
 		tot := gw.counter.Totals()
+		up, down := want()
 		return tot.Up == up && tot.Down == down
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for !settled() && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if tot := gw.counter.Totals(); tot.Up != up || tot.Down != down {
+	if tot := gw.counter.Totals(); !settled() {
+		up, down := want()
 		t.Errorf("counted up %d down %d, want up %d down %d", tot.Up, tot.Down, up, down)
 	}
 }
@@ -112,7 +122,7 @@ func TestCountedForwardBytes(t *testing.T) {
 	}
 	// Forwarded requests carry HTTP framing too: the count is what crossed
 	// the tunnel, which is exactly what the origin read and wrote.
-	wantCounts(t, gw, counted.read.Load(), counted.written.Load())
+	wantCountsOf(t, gw, func() (int64, int64) { return counted.read.Load(), counted.written.Load() })
 	if tot := gw.counter.Totals(); tot.Up < upPayload || tot.Down < downPayload {
 		t.Errorf("counted up %d down %d, want at least the payloads %d and %d", tot.Up, tot.Down, upPayload, downPayload)
 	}

@@ -101,8 +101,18 @@ func runGateway(ctx context.Context, out, errw io.Writer, gf *gatewayFlags, log 
 	if err != nil {
 		return err
 	}
+	rc, err := gf.api.leaseReceipts(c, l, log)
+	if err != nil {
+		return err
+	}
+	if rc != nil {
+		exits = exitdial.WithReceipts(exits, *rc)
+	}
 	pool := exitdial.NewPool(exits, log.Named("exits"))
 	defer pool.Close()
+	if rc != nil {
+		pool.UseReceipts(*rc)
+	}
 	return serveLease(ctx, out, gf, c, l, pool, log)
 }
 
@@ -115,13 +125,17 @@ func (gf *gatewayFlags) obtain(ctx context.Context, c *client.Client, errw io.Wr
 		}
 		return l, nil
 	}
+	req, key, err := withBuyerKey(gf.lf.request())
+	if err != nil {
+		return nil, err
+	}
 	p := startProgress(errw, "buying coverage")
 	defer p.end()
-	l, err := c.CreateLease(ctx, "", gf.lf.request())
+	l, err := c.CreateLease(ctx, "", req)
 	if err != nil {
 		return nil, fmt.Errorf("buy a lease: %w", err)
 	}
-	return l, nil
+	return l, gf.api.saveLeaseKey(l.ID, key)
 }
 
 func closeLease(c *client.Client, id string, errw io.Writer) {

@@ -46,6 +46,7 @@ func startGatewayCmd(t *testing.T, args ...string) readyInfo {
 			t.Fatalf("gateway's first line %q: %v", line, err)
 		}
 	case err := <-done:
+		done <- err // for the cleanup
 		t.Fatalf("gateway ended before it was ready: %v", err)
 	case <-time.After(time.Minute):
 		t.Fatal("gateway not ready within a minute")
@@ -79,9 +80,16 @@ func TestLoginThenGateway(t *testing.T) {
 		t.Errorf("lease %s after the gateway stopped: got %s, want closed", leaseID, l.Status)
 	}
 	t.Run("existing lease", func(t *testing.T) {
-		r := startGatewayCmd(t, "--lease", info.LeaseID, "--http", "")
-		if r.LeaseID != info.LeaseID || r.HTTP != "" || r.Created {
-			t.Fatalf("gateway ready: got %+v, want lease %s over SOCKS5 only", r, info.LeaseID)
+		// Bought with "lease create", whose buyer key the gateway finds
+		// next to the login and countersigns receipts with.
+		var bought api.Lease
+		decode(t, mustRun(t, "", "lease", "create", "--json", "--mib", "64"), &bought)
+		if bought.BuyerKey == "" {
+			t.Fatalf("lease create: %+v has no buyer key", bought)
+		}
+		r := startGatewayCmd(t, "--lease", bought.ID, "--http", "")
+		if r.LeaseID != bought.ID || r.HTTP != "" || r.Created {
+			t.Fatalf("gateway ready: got %+v, want lease %s over SOCKS5 only", r, bought.ID)
 		}
 		out, err := exec.Command(curl, "-sS", "--max-time", "30", "-x", r.SOCKS5, info.OriginURL).CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "through an exit") {
@@ -90,5 +98,11 @@ func TestLoginThenGateway(t *testing.T) {
 	})
 	if _, err := run(t, "", "gateway", "--lease", info.LeaseID, "--create"); err == nil {
 		t.Errorf("gateway with both --lease and --create succeeded")
+	}
+	// The demo's lease was bought elsewhere with a buyer key this machine
+	// does not hold: a gateway that cannot countersign is refused at once
+	// rather than cut by the exits after a window.
+	if _, err := run(t, "", "gateway", "--lease", info.LeaseID); err == nil || !strings.Contains(err.Error(), "buyer key") {
+		t.Errorf("gateway for a lease bought elsewhere: got %v, want a refusal naming the buyer key", err)
 	}
 }

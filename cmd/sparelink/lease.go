@@ -60,9 +60,16 @@ func leaseCreateCommand(common *cli.Common) *cobra.Command {
 	var idem string
 	cmd := apiCommand(common, "create", "Buy a lease", cobra.NoArgs, &f,
 		func(cmd *cobra.Command, c *client.Client, _ []string) (any, func(io.Writer), error) {
+			req, key, err := withBuyerKey(l.request())
+			if err != nil {
+				return nil, nil, err
+			}
 			p := startProgress(cmd.ErrOrStderr(), "buying coverage")
 			defer p.end()
-			lease, err := c.CreateLease(cmd.Context(), idem, l.request())
+			lease, err := c.CreateLease(cmd.Context(), idem, req)
+			if err == nil {
+				err = f.saveLeaseKey(lease.ID, key)
+			}
 			return lease, func(w io.Writer) { printLease(w, lease) }, err
 		})
 	addLeaseFlags(cmd, &l)
