@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sparelink/sparelink/broker/api"
+	"github.com/sparelink/sparelink/broker/console"
 	"github.com/sparelink/sparelink/broker/store"
 )
 
@@ -33,6 +34,8 @@ func (b *Broker) routes() http.Handler {
 	b.public(mux, "GET /v1/broker/keys", b.brokerKeys)
 	b.public(mux, "GET /v1/openapi.json", b.openAPIDoc)
 	b.public(mux, "GET /v1/prices", b.prices)
+	b.patterns = append(b.patterns, "GET "+console.Prefix) // the web console; ServeMux redirects /console here
+	mux.Handle("GET "+console.Prefix, b.instrument("GET "+console.Prefix, console.Handler()))
 
 	b.private(mux, "POST /v1/accounts", adminOnly, b.createAccount)
 	b.private(mux, "POST /v1/keys", anyAccount, b.createKey)
