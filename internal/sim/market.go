@@ -69,8 +69,11 @@ func (w *world) topUp(ctx context.Context) error {
 func (w *world) createLease(ctx context.Context) error {
 	b := w.buyers[w.rng.IntN(len(w.buyers))]
 	req := api.LeaseRequest{Coverage: api.Coverage{Country: countries[w.rng.IntN(len(countries))]},
-		Exits: 1 + w.rng.IntN(2), MaxBytes: (1 + w.rng.Int64N(8)) * 250_000_000,
+		Exits: 1 + w.rng.IntN(2), MaxBytes: (1 + w.rng.Int64N(16)) * 50_000_000,
 		DurationSeconds: 120 + w.rng.Int64N(1800)}
+	if w.rng.IntN(8) == 0 {
+		req.MaxBytes = (1 + w.rng.Int64N(4)) * 10_000_000_000 // may be more than the buyer has
+	}
 	key := fmt.Sprintf("lease-%d", w.step)
 	l, err := w.via(b.key).CreateLease(ctx, key, req)
 	switch {

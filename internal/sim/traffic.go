@@ -34,14 +34,20 @@ func (w *world) traffic(ctx context.Context) error {
 	return nil
 }
 
-// upload sends an online node's outbox through the faulty network: each
+// upload sends the outbox of an online node that has receipts through the faulty network: each
 // receipt may be dropped, duplicated, or held back for a later upload,
 // and the batch is shuffled.
 func (w *world) upload(ctx context.Context) error {
-	n := w.nodes[w.rng.IntN(len(w.nodes))]
-	if !n.online || len(n.outbox) == 0 {
+	var ready []*node
+	for _, n := range w.nodes {
+		if n.online && len(n.outbox) > 0 {
+			ready = append(ready, n)
+		}
+	}
+	if len(ready) == 0 {
 		return nil
 	}
+	n := ready[w.rng.IntN(len(ready))]
 	var batch, kept []*receipt.Receipt
 	for _, r := range n.outbox {
 		switch x := w.rng.IntN(100); {
