@@ -62,6 +62,7 @@ func (b *Broker) exitView(l store.Lease, n store.Node, byteCap int64, withToken 
 		return e, nil
 	}
 	e.QUIC = &api.QUICExit{Addr: n.QUICAddr, PublicKey: base64.StdEncoding.EncodeToString(n.PublicKey)}
+	e.Traversal = b.signals.exitTraversal(l.ID, n.ID)
 	if !withToken {
 		return e, nil
 	}

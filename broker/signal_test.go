@@ -60,6 +60,15 @@ func TestSignalExchange(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create lease: %v", err)
 	}
+	for _, e := range l.Exits {
+		wantSignal := "/v1/leases/" + l.ID + "/exits/" + n.ID + "/signal"
+		switch {
+		case e.NodeID == n.ID && (e.Traversal == nil || e.Traversal.Signal != wantSignal || e.Traversal.Relay == nil):
+			t.Errorf("NAT'd exit: got traversal %+v, want signal %s and a relay", e.Traversal, wantSignal)
+		case e.NodeID == relay.ID && e.Traversal != nil:
+			t.Errorf("public exit: got traversal %+v, want none", e.Traversal)
+		}
+	}
 	answer := api.ICEDescription{Ufrag: "nUfr", Pwd: "node-password-0123456789", Candidates: []string{}}
 	seen := answerSignals(m, op, n.ID, &answer, "")
 	res, err := buyer.Signal(m.ctx, l.ID, n.ID, api.SignalRequest{Offer: testOffer})

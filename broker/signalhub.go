@@ -128,3 +128,13 @@ func needsHelp(code string) bool {
 	}
 	return false
 }
+
+// exitTraversal is how buyers of lease reach nodeID when they cannot
+// dial it; nil when they can, or when the node has not reported lately.
+func (h *signalHub) exitTraversal(leaseID, nodeID string) *api.ExitTraversal {
+	v := h.view(nodeID)
+	if v == nil || v.Path != api.PathPunch {
+		return nil
+	}
+	return &api.ExitTraversal{Signal: "/v1/leases/" + leaseID + "/exits/" + nodeID + "/signal", Relay: v.Relay}
+}

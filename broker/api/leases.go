@@ -115,6 +115,8 @@ type Exit struct {
 	QUIC           *QUICExit `json:"quic,omitempty"`
 	// WireGuard is set for leases with the "wg" protocol.
 	WireGuard *WireGuardExit `json:"wireguard,omitempty"`
+	// Traversal is set for QUIC exits behind NAT (docs/nat.md).
+	Traversal *ExitTraversal `json:"traversal,omitempty"`
 }
 
 // Lease is coverage a buyer bought. Exits carry credentials only while the

@@ -118,3 +118,11 @@ const (
 	PathDirect = "direct"
 	PathPunch  = "punch"
 )
+
+// ExitTraversal is set on a lease's exit that buyers cannot dial: they
+// signal it (POST /v1/leases/{id}/exits/{node}/signal) and punch a hole,
+// or go through Relay when no hole can be punched.
+type ExitTraversal struct {
+	Signal string      `json:"signal"` // the signalling endpoint's path
+	Relay  *RelayRoute `json:"relay,omitempty"`
+}

@@ -68,6 +68,15 @@ func (p *Path) Close() error {
 	return errors.Join(err, p.pc.Close())
 }
 
+// Route reads a lease's exit: whether buyers must signal and punch (or
+// relay) to reach it, and the relay the broker named for it.
+func Route(e api.Exit) (signal bool, relay *api.RelayRoute) {
+	if e.Traversal == nil {
+		return false, nil
+	}
+	return true, e.Traversal.Relay
+}
+
 // Dial reaches cfg.Exit, punched if it can, relayed if it must. A nil log
 // discards logs.
 func Dial(ctx context.Context, cfg Config, log *zap.Logger) (*Path, error) {

@@ -36,6 +36,9 @@ func TestReachExitBehindNAT(t *testing.T) {
 	if err != nil || len(exits) != 1 || exits[0].NodeID != n.ID() {
 		t.Fatalf("lease exits: got %+v, %v; want the NAT'd node", exits, err)
 	}
+	if signal, relay := natdial.Route(l.Exits[0]); !signal || relay == nil || relay.NodeID != relayNode.ID() {
+		t.Fatalf("lease exit route: got signal %v, relay %+v; want signalling and relay %s", signal, relay, relayNode.ID())
+	}
 	listed, _ := m.Listed(buyer, n.ID())
 	if listed.Reachability == nil || listed.Reachability.Relay == nil || listed.Reachability.Relay.NodeID != relayNode.ID() {
 		t.Fatalf("listing: got reachability %+v, want the relay %s", listed.Reachability, relayNode.ID())
