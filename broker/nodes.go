@@ -70,6 +70,17 @@ func (b *Broker) registerNode(w http.ResponseWriter, r *http.Request, p principa
 	return nil
 }
 
+// getNode shows one node as the caller may see it: the operator that owns
+// it (and admins) with its operator ID, others without.
+func (b *Broker) getNode(w http.ResponseWriter, r *http.Request, p principal) error {
+	n, err := b.st.Node(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return storeProblem(err, "node")
+	}
+	writeJSON(w, http.StatusOK, b.nodeView(n, p.owns(n.OperatorID)))
+	return nil
+}
+
 // checkRegistration validates every field and returns the decoded key and
 // signature.
 func checkRegistration(req api.RegisterNodeRequest) (ed25519.PublicKey, []byte, error) {

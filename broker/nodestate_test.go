@@ -64,6 +64,14 @@ func TestHeartbeatReport(t *testing.T) {
 			t.Errorf("%s sees broker measurements %+v, %+v before any", who.name, got.LinkMeasured, got.Quality)
 		}
 	}
+	if one, err := buyer.Node(m.ctx, n.ID); err != nil || one.OperatorID != "" || one.LoadBps != 50_000 {
+		t.Errorf("buyer's GET node = %+v, %v; want the listing without the operator", one, err)
+	}
+	if one, err := op.Node(m.ctx, n.ID); err != nil || one.OperatorID == "" {
+		t.Errorf("operator's GET node = %+v, %v; want its own operator ID shown", one, err)
+	}
+	_, err := buyer.Node(m.ctx, "nd_missing")
+	wantProblem(t, err, http.StatusNotFound, api.CodeNotFound)
 	// At the owner's lease limit the node is listed, but takes no more.
 	req.ActiveLeases = 4
 	if _, err := op.Heartbeat(m.ctx, n.ID, req); err != nil {

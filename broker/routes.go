@@ -57,6 +57,7 @@ func (b *Broker) routes() http.Handler {
 	b.private(mux, "POST /v1/nodes", operatorOnly, b.registerNode)
 	b.private(mux, "POST /v1/nodes/{id}/heartbeat", operatorOnly, b.heartbeat)
 	b.private(mux, "GET /v1/nodes", anyAccount, b.listNodes)
+	b.private(mux, "GET /v1/nodes/{id}", anyAccount, b.getNode)
 	b.private(mux, "GET /v1/nodes/{id}/commands", operatorOnly, b.nodeCommands)
 	b.private(mux, "POST /v1/nodes/{id}/signal", operatorOnly, b.signalAnswer)
 	b.private(mux, "POST /v1/nodes/{id}/reachability", operatorOnly, b.reportReachability)

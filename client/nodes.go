@@ -84,3 +84,12 @@ func (c *Client) Nodes(ctx context.Context, q NodeQuery) (*api.NodeList, error) 
 	var out api.NodeList
 	return &out, c.do(ctx, call{method: http.MethodGet, path: "/v1/nodes", query: q.values()}, &out)
 }
+
+// Node returns one node's listing.
+func (c *Client) Node(ctx context.Context, id string) (*api.Node, error) {
+	if id == "" {
+		return nil, fmt.Errorf("node: %w", errEmptyID)
+	}
+	var out api.Node
+	return &out, c.do(ctx, call{method: http.MethodGet, path: "/v1/nodes/" + url.PathEscape(id)}, &out)
+}
