@@ -96,7 +96,7 @@ func (a *Agent) startNode(ctx context.Context, key identity.Key) error {
 		return err
 	}
 	broker := client.New(a.cfg.BrokerURL, a.cfg.OperatorKey)
-	a.earnings = &earnings{broker: broker}
+	a.earnings = &earnings{broker: broker, nodeID: key.NodeID()}
 	now := a.now()
 	d := owner.Decide(s, a.controls.Schedule(), owner.Inputs{
 		Now: now, UsedBytes: a.usage.add(now, s.ResetDay(), 0).Bytes, SpareBps: a.startSpare,
@@ -122,6 +122,10 @@ func (a *Agent) startNode(ctx context.Context, key identity.Key) error {
 		Refusal:           refusal(d),
 	}, a.log)
 	if err == nil {
+		// The node resumes its meter from the receipt spool: bytes an
+		// earlier run carried, already in the usage file. Take them as
+		// the sessions' starting point, not as new traffic.
+		a.sessions.observe(a.node.Meter(), now)
 		a.startTraversal()
 	}
 	return err

@@ -3,12 +3,14 @@ package agent_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sparelink/sparelink/agent"
 	"github.com/sparelink/sparelink/agent/owner"
 	"github.com/sparelink/sparelink/client/exitdial"
 	"github.com/sparelink/sparelink/internal/testenv"
@@ -117,7 +119,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	m := newMarket(t)
 	key, _ := m.Operator()
 	o := newOrigin(t, 200_000)
-	a := startOwned(t, m, key, nil, o.Addr())
+	a := startOwned(t, m, key, func(c *agent.Config) {
+		c.BalanceInterval, c.ProbeDelay = 200*time.Millisecond, 10*time.Millisecond
+	}, o.Addr())
 	token, _ := a.StatusToken()
 
 	// A wrong token is refused; the right one signs in.
@@ -149,6 +153,15 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("graph holds %s samples, want them to accumulate", n)
 	}
 	t.Logf("page showed shared traffic of %s", shared)
+
+	// What the broker sees: the listing, its measurement of the line and,
+	// once receipts are settled, a statement for today.
+	if err := a.Flush(context.Background()); err != nil {
+		t.Fatalf("flush receipts: %v", err)
+	}
+	waitText(t, ctx, "broker-listing", "the broker's listing", func(s string) bool { return s == "available for new leases" })
+	waitText(t, ctx, "broker-line", "the broker's line measurement", func(s string) bool { return strings.Contains(s, "Mbit/s up") })
+	waitText(t, ctx, "statements", "today's statement", func(s string) bool { return strings.Contains(s, "GB") })
 
 	// Changing the cap in the page changes the agent's effective cap.
 	clearField(t, ctx, "max-up")

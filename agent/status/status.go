@@ -58,6 +58,28 @@ type Status struct {
 	At            time.Time `json:"at"`
 }
 
+// Statement is one day of this node's settled traffic.
+type Statement struct {
+	PeriodStart time.Time `json:"period_start"`
+	Bytes       int64     `json:"bytes"`
+	NetMicros   int64     `json:"net_micros"`
+	FeeMicros   int64     `json:"fee_micros"`
+}
+
+// BrokerView is what the broker says about this node: whether it takes
+// leases, its own measurement of the line (next to the agent's estimate in
+// Capacity) and its reachability checks of the exit.
+type BrokerView struct {
+	Available         bool      `json:"available"`
+	UnavailableReason string    `json:"unavailable_reason,omitempty"`
+	MeasuredUpBps     int64     `json:"measured_up_bps,omitempty"`
+	MeasuredDownBps   int64     `json:"measured_down_bps,omitempty"`
+	MeasuredAt        time.Time `json:"measured_at,omitzero"`
+	Checks            int64     `json:"checks"`
+	CheckSuccesses    int64     `json:"check_successes"`
+	LatencyMicros     int64     `json:"latency_micros,omitempty"`
+}
+
 // Traversal is the state of NAT traversal.
 type Traversal struct {
 	// NATMapping and NATFiltering are the NAT's behaviour (reach's
@@ -133,6 +155,11 @@ type Earnings struct {
 	EarnedMicros    int64     `json:"earned_micros"`
 	AvailableMicros int64     `json:"available_micros"`
 	At              time.Time `json:"at,omitzero"`
+	// Statements are this node's daily statements from the broker, the
+	// most recent last: what was settled, the fee and what was earned.
+	Statements []Statement `json:"statements,omitempty"`
+	// Broker is how the broker lists this node; nil until fetched.
+	Broker *BrokerView `json:"broker,omitempty"`
 	// Error is why the balance could not be fetched, if it could not.
 	Error string `json:"error,omitempty"`
 }

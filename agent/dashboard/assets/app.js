@@ -83,6 +83,7 @@
     $('spare-rate').textContent = mbit(c.spare_bps);
     $('tunnels').textContent = String(st.active_tunnels);
     renderUsage(st.usage, st.earnings);
+    renderBroker(st.earnings, c);
     renderSessions(st.sessions || []);
     samples.push({ household: c.household_up_bps + c.household_down_bps, shared: c.relay_bps });
     if (samples.length > HISTORY) samples.shift();
@@ -128,6 +129,40 @@
     $('usage-period').textContent = 'Since ' + date(u.period_start) + ', resets ' + date(u.period_end);
     $('earned').textContent = units(e.earned_micros) + ' earned';
     $('available').textContent = e.error ? 'Broker: ' + e.error : units(e.available_micros) + ' available';
+  }
+
+  function renderBroker(e, c) {
+    const b = e.broker;
+    $('agent-line').textContent = mbit(c.link_up_bps) + ' up / ' + mbit(c.link_down_bps) + ' down';
+    if (!b) {
+      for (const id of ['broker-listing', 'broker-line', 'broker-checks']) $(id).textContent = 'not fetched yet';
+    } else {
+      $('broker-listing').textContent = b.available ? 'available for new leases'
+        : 'not taking new leases (' + (b.unavailable_reason || 'unknown') + ')';
+      $('broker-line').textContent = b.measured_at
+        ? mbit(b.measured_up_bps || 0) + ' up / ' + mbit(b.measured_down_bps || 0) + ' down, ' + date(b.measured_at)
+        : 'not measured yet';
+      $('broker-checks').textContent = b.checks > 0
+        ? b.check_successes + ' of ' + b.checks + ' answered' +
+          (b.latency_micros ? ', ' + (b.latency_micros / 1000).toFixed(1) + ' ms round trip' : '')
+        : 'not checked yet';
+    }
+    const body = $('statements');
+    body.replaceChildren();
+    const list = e.statements || [];
+    if (list.length === 0) {
+      const cell = body.insertRow().insertCell();
+      cell.colSpan = 4;
+      cell.className = 'muted';
+      cell.textContent = 'Nothing settled in the last seven days.';
+      return;
+    }
+    for (const s of list) {
+      const row = body.insertRow();
+      for (const text of [date(s.period_start), gb(s.bytes), units(s.fee_micros), units(s.net_micros)]) {
+        row.insertCell().textContent = text;
+      }
+    }
   }
 
   function renderSessions(list) {
