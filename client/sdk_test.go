@@ -154,6 +154,7 @@ var sdkMethods = map[string]string{
 	"health": "Health", "openapi": "OpenAPI", "listKeys": "Keys", "listWebhooks": "Webhooks",
 	"getWebhook": "Webhook", "listNodes": "Nodes", "heartbeat": "Heartbeat", "listLeases": "Leases",
 	"getLease": "Lease", "leaseUsage": "Usage", "ledger": "Ledger", "balance": "Balance",
+	"signalExit": "Signal",
 }
 
 // notInSDK are operations the SDK leaves to other code, with the reason.
