@@ -80,6 +80,14 @@ func TestCountersignedSettlement(t *testing.T) {
 		t.Fatalf("charged %d, want %d for the countersigned receipt only", usage.ChargedMicros, want)
 	}
 	checkExport(t, m, buyer, l.ID, usage.ChargedMicros, 5)
+	// The statement shows the bytes as countersigned, none node-attested.
+	st, err := op.Statements(m.ctx, client.StatementQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Statements) != 1 || st.Statements[0].BytesDown != 9e6 || st.Statements[0].NodeAttestedBytes != 0 {
+		t.Errorf("statements %+v, want one with the countersigned 9e6 bytes down and none node-attested", st.Statements)
+	}
 }
 
 // checkExport fetches a lease's export and verifies it offline to the

@@ -26,6 +26,24 @@ type statementRange struct {
 	period   time.Duration
 }
 
+// nodeAttested reports, per lease of recs, whether it was billed on the
+// node's count alone: leases without a buyer key, whose buyers (stock
+// WireGuard clients, say) do not countersign receipts.
+func (b *Broker) nodeAttested(ctx context.Context, recs []store.SettlementRecord) (map[string]bool, error) {
+	out := make(map[string]bool)
+	for _, r := range recs {
+		if _, seen := out[r.LeaseID]; seen {
+			continue
+		}
+		l, err := b.st.Lease(ctx, r.LeaseID)
+		if err != nil {
+			return nil, storeProblem(err, "lease of a statement")
+		}
+		out[r.LeaseID] = len(l.BuyerKey) == 0
+	}
+	return out, nil
+}
+
 // statements answers an operator's (admins: any account's) statements:
 // per node and period, the bytes, charges, fees and earnings settled, with
 // the ledger transactions behind them.
@@ -47,7 +65,11 @@ func (b *Broker) statements(w http.ResponseWriter, r *http.Request, p principal)
 	if err != nil {
 		return err
 	}
-	lines := summarize(recs, rg.period)
+	attested, err := b.nodeAttested(r.Context(), recs)
+	if err != nil {
+		return err
+	}
+	lines := summarize(recs, rg.period, attested)
 	lines = slices.DeleteFunc(lines, func(s api.Statement) bool { return s.ID <= pg.after })
 	lines, more := trim(lines, pg)
 	writeJSON(w, http.StatusOK, api.StatementList{Statements: lines, HasMore: more})
@@ -120,7 +142,7 @@ func (b *Broker) settlementRecords(ctx context.Context, operator string, rg stat
 
 // summarize sums records per node and period into statements, in ID
 // order.
-func summarize(recs []store.SettlementRecord, period time.Duration) []api.Statement {
+func summarize(recs []store.SettlementRecord, period time.Duration, attested map[string]bool) []api.Statement {
 	byID := make(map[string]*api.Statement)
 	for _, r := range recs {
 		start := r.CreatedAt.UTC().Truncate(period)
@@ -132,6 +154,9 @@ func summarize(recs []store.SettlementRecord, period time.Duration) []api.Statem
 		}
 		s.BytesUp += r.BytesUp
 		s.BytesDown += r.BytesDown
+		if attested[r.LeaseID] {
+			s.NodeAttestedBytes += r.BytesUp + r.BytesDown
+		}
 		s.ChargedMicros += r.ChargedMicros
 		s.FeeMicros += r.FeeMicros
 		s.NetMicros += r.ChargedMicros - r.FeeMicros

@@ -98,6 +98,10 @@ func TestStatementsByDay(t *testing.T) {
 		if s.NetMicros != s.ChargedMicros-s.FeeMicros || s.FeeMicros <= 0 {
 			t.Errorf("statement %d: got fee %d, net %d of %d charged; want net = charged - fee", i, s.FeeMicros, s.NetMicros, s.ChargedMicros)
 		}
+		// These leases have no buyer key: every byte is node-attested.
+		if s.NodeAttestedBytes != w.up+w.down {
+			t.Errorf("statement %d: got %d node-attested bytes, want all %d (no buyer key)", i, s.NodeAttestedBytes, w.up+w.down)
+		}
 		var traced int64
 		for _, txn := range s.TxnIDs {
 			traced += ledger[txn]

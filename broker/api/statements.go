@@ -26,8 +26,12 @@ type Statement struct {
 	ChargedMicros int64     `json:"charged_micros"`
 	FeeMicros     int64     `json:"fee_micros"`
 	NetMicros     int64     `json:"net_micros"`
-	Settlements   int       `json:"settlements"`
-	TxnIDs        []string  `json:"txn_ids"`
+	// NodeAttestedBytes is the part of the bytes billed on the node's
+	// count alone, for leases whose buyers do not countersign receipts
+	// (stock WireGuard clients); the rest were countersigned.
+	NodeAttestedBytes int64    `json:"node_attested_bytes"`
+	Settlements       int      `json:"settlements"`
+	TxnIDs            []string `json:"txn_ids"`
 }
 
 // StatementList is the body of GET /v1/statements: one page of statements
