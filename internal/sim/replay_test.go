@@ -16,9 +16,9 @@ func TestReplay(t *testing.T) {
 		name string
 		cfg  Config
 	}{
-		{"defaults", Config{Seed: 7, Steps: 80}},
-		{"one replica, no faults", Config{Seed: 11, Steps: 80, Replicas: 1, DropPct: -1, DupPct: -1, ReorderPct: -1}},
-		{"lossy network, skewed clocks", Config{Seed: 13, Steps: 80, DropPct: 40, DupPct: 30, ReorderPct: 20, ReplicaSkew: 30e9}},
+		{"defaults", Config{Seed: 7, Steps: 60}},
+		{"one replica, no faults", Config{Seed: 11, Steps: 60, Replicas: 1, DropPct: -1, DupPct: -1, ReorderPct: -1}},
+		{"lossy network, skewed clocks", Config{Seed: 13, Steps: 60, DropPct: 40, DupPct: 30, ReorderPct: 20, ReplicaSkew: 30e9}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -45,7 +45,7 @@ func TestReplay(t *testing.T) {
 // TestFaultsOff checks that negative rates turn the network's faults
 // off: nothing is dropped, duplicated or held back.
 func TestFaultsOff(t *testing.T) {
-	cfg := Config{Seed: 3, Steps: 80, Dir: t.TempDir(), DropPct: -1, DupPct: -1, ReorderPct: -1}
+	cfg := Config{Seed: 3, Steps: 60, Dir: t.TempDir(), DropPct: -1, DupPct: -1, ReorderPct: -1}
 	res, err := Run(context.Background(), cfg, zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)))
 	if err != nil {
 		t.Fatal(err)

@@ -46,7 +46,7 @@ func seeds(t *testing.T) []uint64 {
 // and step of any broken invariant.
 func TestSim(t *testing.T) {
 	for _, seed := range seeds(t) {
-		cfg := Config{Seed: seed, Dir: t.TempDir(), Steps: soak.N(250, 5000),
+		cfg := Config{Seed: seed, Dir: t.TempDir(), Steps: soak.N(200, 5000),
 			Nodes: soak.N(0, 60), Buyers: soak.N(0, 30), Operators: soak.N(0, 8)}
 		res, err := Run(context.Background(), cfg, zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)))
 		var v *Violation
