@@ -21,29 +21,42 @@ const maxCreditMicros = 1_000_000_000_000_000
 // admin key, and returns the key, which is shown only this once. Later
 // calls return created=false and no key.
 func (b *Broker) EnsureAdmin(ctx context.Context, name string) (key string, created bool, err error) {
+	created, err = b.EnsureAdminSaved(ctx, name, func(k string) error { key = k; return nil })
+	return key, created, err
+}
+
+// EnsureAdminSaved is EnsureAdmin for a key that must be kept somewhere
+// (brokerd's admin.key): save runs with the new key before the store
+// learns of it, so a crash between the two leaves a saved key the store
+// does not know, and the next start makes and saves another, rather than
+// a stored key nobody holds.
+func (b *Broker) EnsureAdminSaved(ctx context.Context, name string, save func(key string) error) (created bool, err error) {
 	if !validText(name, maxNameLen) {
-		return "", false, fmt.Errorf("ensure admin: name must be 1 to %d bytes of text", maxNameLen)
+		return false, fmt.Errorf("ensure admin: name must be 1 to %d bytes of text", maxNameLen)
 	}
 	now := b.now()
 	err = b.st.CreateAccount(ctx, store.Account{ID: bootstrapAdminID, Kind: store.KindAdmin, Name: name, CreatedAt: now})
 	if err != nil && !errors.Is(err, store.ErrConflict) {
-		return "", false, fmt.Errorf("ensure admin: %w", err)
+		return false, fmt.Errorf("ensure admin: %w", err)
 	}
 	keys, err := b.st.Keys(ctx, bootstrapAdminID)
 	if err != nil {
-		return "", false, fmt.Errorf("ensure admin: %w", err)
+		return false, fmt.Errorf("ensure admin: %w", err)
 	}
 	for _, k := range keys {
 		if k.RevokedAt.IsZero() && (k.ExpiresAt.IsZero() || now.Before(k.ExpiresAt)) {
-			return "", false, nil
+			return false, nil
 		}
 	}
 	key, id, hash := newAPIKey(store.ScopeAdmin)
+	if err := save(key); err != nil {
+		return false, fmt.Errorf("ensure admin: %w", err)
+	}
 	k := store.APIKey{ID: id, AccountID: bootstrapAdminID, Scope: store.ScopeAdmin, Hash: hash, CreatedAt: now}
 	if err := b.st.CreateKey(ctx, k); err != nil {
-		return "", false, fmt.Errorf("ensure admin: %w", err)
+		return false, fmt.Errorf("ensure admin: %w", err)
 	}
-	return key, true, nil
+	return true, nil
 }
 
 func (b *Broker) credit(w http.ResponseWriter, r *http.Request, _ principal) error {

@@ -3,15 +3,19 @@ package broker_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sparelink/sparelink/broker"
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/client"
+	"go.uber.org/zap/zaptest"
 )
 
 func TestEnsureAdminOnce(t *testing.T) {
@@ -170,5 +174,31 @@ func TestScopes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			wantProblem(t, tt.call(), http.StatusForbidden, api.CodeForbidden)
 		})
+	}
+}
+
+// TestEnsureAdminSavesFirst fails to save the first admin key: the store
+// must not keep a key nobody holds, and the next start makes one that
+// works.
+func TestEnsureAdminSavesFirst(t *testing.T) {
+	m := newMarket(t) // its own admin; a second, fresh store below
+	dir := t.TempDir()
+	st := openStore(t, dir, m.clock.Now, zaptest.NewLogger(t))
+	b, err := broker.New(broker.Config{Now: m.clock.Now}, st, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.EnsureAdminSaved(m.ctx, "root", func(string) error { return errors.New("disk full") }); err == nil {
+		t.Fatal("EnsureAdminSaved with a failing save: got no error")
+	}
+	var saved string
+	created, err := b.EnsureAdminSaved(m.ctx, "root", func(k string) error { saved = k; return nil })
+	if err != nil || !created || saved == "" {
+		t.Fatalf("EnsureAdminSaved after the failure = %v, %v (saved %q); want a new saved key", created, err, saved)
+	}
+	srv := httptest.NewServer(b.Handler())
+	t.Cleanup(srv.Close)
+	if _, err := client.New(srv.URL, saved, client.WithHTTPClient(m.http)).Balance(m.ctx); err != nil {
+		t.Errorf("the saved admin key: %v", err)
 	}
 }

@@ -67,6 +67,7 @@ var apiSuite = []struct {
 	{"TestControlChannelAcrossReplicas", TestControlChannelAcrossReplicas},
 	{"TestPairingCodes", TestPairingCodes},
 	{"TestLeaseTopUp", TestLeaseTopUp},
+	{"TestEnsureAdminSavesFirst", TestEnsureAdminSavesFirst},
 	{"TestWireGuardLeaseNeedsKey", TestWireGuardLeaseNeedsKey},
 	{"TestListingsPage", TestListingsPage},
 	{"TestListingRefusals", TestListingRefusals},

@@ -30,17 +30,17 @@ func loadSigner(path string) (lease.Signer, error) {
 // bootstrapAdmin creates the first admin key on an empty store and writes
 // it, once, to path with 0600 permissions.
 func bootstrapAdmin(ctx context.Context, b *broker.Broker, path string, log *zap.Logger) error {
-	key, created, err := b.EnsureAdmin(ctx, "admin")
+	created, err := b.EnsureAdminSaved(ctx, "admin", func(key string) error {
+		// Written whole (a temporary file renamed into place) before the
+		// store learns of the key.
+		return identity.WriteSecretFile(path, []byte(key+"\n"))
+	})
 	if err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}
-	if !created {
-		return nil
+	if created {
+		log.Info("created the first admin key", zap.String("file", path))
 	}
-	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
-		return fmt.Errorf("write admin key: %w", err)
-	}
-	log.Info("created the first admin key", zap.String("file", path))
 	return nil
 }
 
