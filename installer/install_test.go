@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/sparelink/sparelink/installer/packaging"
+	"github.com/sparelink/sparelink/internal/nodetest"
 	"github.com/sparelink/sparelink/internal/release"
 	"github.com/sparelink/sparelink/internal/testenv"
 )
@@ -74,7 +75,10 @@ func installSh(t *testing.T, dir string, args ...string) (string, error) {
 }
 
 // TestInstallScriptEndToEnd installs the agent's .deb with install.sh as
-// root, checks what it put where, and removes it all again.
+// root and checks what it put where; then it pairs the installed agent
+// with a real broker on loopback, runs it from its installed path with
+// its packaged config as the unprivileged 'sparelink' user until the
+// broker lists it online, and removes it all again.
 func TestInstallScriptEndToEnd(t *testing.T) {
 	testenv.NeedRoot(t)
 	testenv.NeedTool(t, "dpkg")
@@ -82,6 +86,7 @@ func TestInstallScriptEndToEnd(t *testing.T) {
 		t.Skip("SKIPPED, NOT TESTED: sparelink-agent is installed on this machine; the test would remove it")
 	}
 	dist, pub := debRelease(t)
+	market := nodetest.NewMarket(t)
 	other, _ := release.GenerateKey(rand.Reader)
 	t.Cleanup(func() { _, _ = installSh(t, dist, "--uninstall", "--purge") })
 
@@ -111,14 +116,15 @@ func TestInstallScriptEndToEnd(t *testing.T) {
 		})
 	}
 	pubFile := writeFile(t, t.TempDir(), "release.pub", string(pub.File()), 0o644)
-	out, err := installSh(t, dist, "--from", dist, "--pubkey", pubFile, "--country", "DE")
+	out, err := installSh(t, dist, "--from", dist, "--pubkey", pubFile, "--country", "DE", "--broker", market.URL)
 	if err != nil {
 		t.Fatalf("install.sh: %v", err)
 	}
 	if !strings.Contains(out, "pair <operator key>") || !strings.Contains(out, "http://127.0.0.1:7465/") {
 		t.Errorf("install.sh output does not show the pairing command and the dashboard address")
 	}
-	checkInstalled(t)
+	checkInstalled(t, market.URL)
+	pairAndRun(t, market, out, "DE")
 	if _, err := installSh(t, dist, "--uninstall", "--purge"); err != nil {
 		t.Fatalf("install.sh --uninstall --purge: %v", err)
 	}
@@ -150,14 +156,30 @@ type pathWant struct {
 	owner string
 }
 
-func checkInstalled(t *testing.T) {
+func checkInstalled(t *testing.T, broker string) {
 	t.Helper()
-	for _, w := range []pathWant{
+	checkPaths(t, []pathWant{
 		{"/usr/bin/sparelink-agent", 0o755, "root"},
 		{"/usr/lib/systemd/system/sparelink-agent.service", 0o644, "root"},
 		{"/etc/sparelink/agent.json", 0o644, "root"},
 		{"/var/lib/sparelink/agent", os.ModeDir | 0o700, "sparelink"},
-	} {
+	})
+	passwd, _ := run(t, nil, "getent", "passwd", "sparelink")
+	if f := strings.Split(strings.TrimSpace(passwd), ":"); len(f) != 7 || !strings.HasSuffix(f[6], "nologin") || f[2] == "0" {
+		t.Errorf("got user entry %q, want an unprivileged sparelink user without a login shell", passwd)
+	}
+	if conf := readFile(t, "/etc/sparelink/agent.json"); !strings.Contains(conf, `"country": "DE"`) || !strings.Contains(conf, `"broker": "`+broker+`"`) {
+		t.Errorf("got config %s, want the country and the broker given with --country and --broker", conf)
+	}
+	if out, _ := run(t, nil, "dpkg-query", "-W", "-f=${Status}", "sparelink-agent"); !strings.Contains(out, "ok installed") {
+		t.Errorf("dpkg status: got %q, want installed", out)
+	}
+}
+
+// checkPaths checks the mode and owner of each path.
+func checkPaths(t *testing.T, want []pathWant) {
+	t.Helper()
+	for _, w := range want {
 		fi, err := os.Stat(w.path)
 		if err != nil {
 			t.Errorf("%s: %v", w.path, err)
@@ -169,16 +191,6 @@ func checkInstalled(t *testing.T) {
 		if got, _ := run(t, nil, "stat", "-c", "%U", w.path); strings.TrimSpace(got) != w.owner {
 			t.Errorf("%s: got owner %q, want %q", w.path, strings.TrimSpace(got), w.owner)
 		}
-	}
-	passwd, _ := run(t, nil, "getent", "passwd", "sparelink")
-	if f := strings.Split(strings.TrimSpace(passwd), ":"); len(f) != 7 || !strings.HasSuffix(f[6], "nologin") || f[2] == "0" {
-		t.Errorf("got user entry %q, want an unprivileged sparelink user without a login shell", passwd)
-	}
-	if conf := readFile(t, "/etc/sparelink/agent.json"); !strings.Contains(conf, `"country": "DE"`) {
-		t.Errorf("got config %s, want the country given with --country", conf)
-	}
-	if out, _ := run(t, nil, "dpkg-query", "-W", "-f=${Status}", "sparelink-agent"); !strings.Contains(out, "ok installed") {
-		t.Errorf("dpkg status: got %q, want installed", out)
 	}
 }
 
