@@ -59,24 +59,21 @@ func (k Key) ServerTLSConfig() (*tls.Config, error) {
 }
 
 // PinnedTLSConfig is a client TLS configuration that accepts exactly the
-// exit whose certificate carries pub.
+// exit whose certificate carries pub. The pin is checked in
+// VerifyConnection, which runs on every connection, resumed ones
+// included, so it holds even if a session cache is added later.
 func PinnedTLSConfig(pub ed25519.PublicKey) *tls.Config {
 	want := bytes.Clone(pub)
 	return &tls.Config{
 		// Names and CA chains are replaced by the key pin below.
-		InsecureSkipVerify: true, // #nosec G402 -- the exit is authenticated by the key pin in VerifyPeerCertificate
+		InsecureSkipVerify: true, // #nosec G402 -- the exit is authenticated by the key pin in VerifyConnection
 		NextProtos:         []string{ALPN},
 		MinVersion:         tls.VersionTLS13,
-		// #nosec G123 -- no ClientSessionCache is set, so there is no
-		// resumption that could skip the pin.
-		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			if len(raw) == 0 {
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
 				return ErrPinMismatch
 			}
-			cert, err := x509.ParseCertificate(raw[0])
-			if err != nil {
-				return fmt.Errorf("parse exit certificate: %w", err)
-			}
+			cert := cs.PeerCertificates[0]
 			got, ok := cert.PublicKey.(ed25519.PublicKey)
 			if !ok || !bytes.Equal(got, want) {
 				return ErrPinMismatch

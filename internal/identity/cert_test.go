@@ -133,7 +133,7 @@ func certDER(t *testing.T, pub, signer any) []byte {
 	return der
 }
 
-func TestVerifyPeerCertificate(t *testing.T) {
+func TestVerifyConnectionPin(t *testing.T) {
 	exit, other := newKey(t), newKey(t)
 	own, err := exit.TLSCertificate()
 	if err != nil {
@@ -147,16 +147,23 @@ func TestVerifyPeerCertificate(t *testing.T) {
 	}{
 		{"own certificate", own.Certificate, true, false},
 		{"no certificate", nil, false, true},
-		{"garbage", [][]byte{[]byte("not DER")}, false, false},
 		{"another key", [][]byte{certDER(t, other.Public(), other.Private)}, false, true},
 		// Anyone can put the exit's public key in a certificate; only the
 		// key's holder can self-sign it.
 		{"exit key signed by another", [][]byte{certDER(t, exit.Public(), other.Private)}, false, false},
 	}
-	verify := PinnedTLSConfig(exit.Public()).VerifyPeerCertificate
+	verify := PinnedTLSConfig(exit.Public()).VerifyConnection
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := verify(tt.raw, nil)
+			var cs tls.ConnectionState
+			for _, der := range tt.raw {
+				c, err := x509.ParseCertificate(der)
+				if err != nil {
+					t.Fatalf("parse: %v", err)
+				}
+				cs.PeerCertificates = append(cs.PeerCertificates, c)
+			}
+			err := verify(cs)
 			if tt.ok != (err == nil) {
 				t.Fatalf("verify: got %v, want ok=%v", err, tt.ok)
 			}
@@ -176,7 +183,11 @@ func TestPinnedTLSConfigCopiesKey(t *testing.T) {
 	pub := exit.Public()
 	conf := PinnedTLSConfig(pub)
 	pub[0] ^= 0xff // the caller's slice changing must not move the pin
-	if err := conf.VerifyPeerCertificate(cert.Certificate, nil); err != nil {
+	parsed, err := x509.ParseCertificate(cert.Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conf.VerifyConnection(tls.ConnectionState{PeerCertificates: []*x509.Certificate{parsed}}); err != nil {
 		t.Fatalf("verify after caller changed its key slice: got %v, want success", err)
 	}
 }

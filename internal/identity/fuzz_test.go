@@ -3,6 +3,7 @@ package identity
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"os"
@@ -15,22 +16,23 @@ import (
 var fuzzKey = Key{Private: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0x5a}, ed25519.SeedSize))}
 
 // FuzzVerifyPeerCertificate feeds certificate bytes, as an exit sends them
-// over the network, to the buyer's pin check. It must never panic and must
-// accept only a certificate self-signed by the pinned key.
+// over the network, to the buyer's pin check (VerifyConnection, after the
+// parse the TLS stack does first). It must never panic and must accept
+// only a certificate self-signed by the pinned key.
 func FuzzVerifyPeerCertificate(f *testing.F) {
 	if cert, err := fuzzKey.TLSCertificate(); err == nil {
 		f.Add(cert.Certificate[0])
 	}
 	f.Add([]byte{})
 	f.Add([]byte{0x30, 0x82, 0x01, 0x00})
-	verify := PinnedTLSConfig(fuzzKey.Public()).VerifyPeerCertificate
+	verify := PinnedTLSConfig(fuzzKey.Public()).VerifyConnection
 	f.Fuzz(func(t *testing.T, der []byte) {
-		if err := verify([][]byte{der}, nil); err != nil {
-			return
-		}
 		cert, err := x509.ParseCertificate(der)
 		if err != nil {
-			t.Fatalf("accepted bytes that do not parse: %v", err)
+			return // the TLS stack refuses it before the pin is asked
+		}
+		if err := verify(tls.ConnectionState{PeerCertificates: []*x509.Certificate{cert}}); err != nil {
+			return
 		}
 		pub, ok := cert.PublicKey.(ed25519.PublicKey)
 		if !ok || !pub.Equal(fuzzKey.Public()) {
