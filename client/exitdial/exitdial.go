@@ -61,6 +61,9 @@ type Exit struct {
 	// Receipts, when set, makes the dialer count, check and countersign
 	// the exit's receipts for a lease with a buyer key; see receipt.go.
 	Receipts *Receipts
+	// Path, when set, reaches the exit over the paths it opens instead
+	// of at Addr (an exit behind NAT; see pathdial.go).
+	Path OpenPath
 }
 
 // Dialer opens tunnels through one exit. It keeps one QUIC connection,
@@ -86,6 +89,7 @@ type Dialer struct {
 	// connection instead of a socket of the dialer's own.
 	dialQUIC func(ctx context.Context, tls *tls.Config, conf *quic.Config) (*quic.Conn, error)
 	over     *quic.Transport
+	via      *pathDialer // set when the exit has a Path
 }
 
 // New returns a dialer for exit. It does not contact the exit. A nil log
@@ -94,7 +98,7 @@ func New(exit Exit, log *zap.Logger) *Dialer {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Dialer{
+	d := &Dialer{
 		exit: exit,
 		tok:  exit.Token,
 		log:  log.Named("exitdial").With(zap.String("exit", exit.NodeID)),
@@ -102,6 +106,11 @@ func New(exit Exit, log *zap.Logger) *Dialer {
 		h3:   &http3.Transport{DisableCompression: true, EnableDatagrams: true},
 		sem:  make(chan struct{}, 1),
 	}
+	if exit.Path != nil {
+		d.via = newPathDialer(exit.NodeID, exit.Path, d.log)
+		d.dialQUIC = d.via.dial
+	}
+	return d
 }
 
 // SetToken replaces the lease token sent with new tunnels, for when the
@@ -134,6 +143,9 @@ func (d *Dialer) Close() error {
 		errs = append(errs, c.CloseWithError(0, ""))
 	}
 	d.buyer.wg.Wait() // receipt streams end with their connections
+	if d.via != nil {
+		d.via.close()
+	}
 	return errors.Join(errs...)
 }
 

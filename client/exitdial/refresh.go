@@ -13,6 +13,14 @@ import (
 // pool, so it always holds fresh tokens and the exits the broker currently
 // assigns. Failures are logged and retried at the next tick.
 func KeepFresh(ctx context.Context, p *Pool, fetch func(context.Context) (*api.Lease, error), every time.Duration, log *zap.Logger) {
+	KeepFreshWith(ctx, p, fetch, FromLease, every, log)
+}
+
+// KeepFreshWith is KeepFresh with the exits of each lease read by
+// exits, for callers that build exits of their own (client/natdial's
+// FromLease for exits behind NAT).
+func KeepFreshWith(ctx context.Context, p *Pool, fetch func(context.Context) (*api.Lease, error),
+	exits func(*api.Lease) ([]Exit, error), every time.Duration, log *zap.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -28,11 +36,11 @@ func KeepFresh(ctx context.Context, p *Pool, fetch func(context.Context) (*api.L
 			}
 			continue
 		}
-		exits, err := FromLease(l)
+		list, err := exits(l)
 		if err != nil {
 			log.Warn("lease has no usable exits", zap.String("status", l.Status), zap.Error(err))
 			continue
 		}
-		p.Update(exits)
+		p.Update(list)
 	}
 }
