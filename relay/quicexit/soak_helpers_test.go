@@ -59,7 +59,7 @@ const (
 	// slackRSS is generous: the runtime returns freed memory to the
 	// system lazily, and the race detector keeps shadow memory. The
 	// resident set may at most double, plus this.
-	slackRSS = 64 << 20
+	slackRSS = 128 << 20
 )
 
 // wantBaseline registers a check, run after every cleanup registered
