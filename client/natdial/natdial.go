@@ -60,6 +60,7 @@ type Path struct {
 	// Pair names the punched candidate pair ("host-srflx"), if punched.
 	Pair string
 	pc   net.PacketConn
+	peer net.Addr
 }
 
 // Close closes the dialer and the path. It is idempotent.
@@ -80,11 +81,21 @@ func Route(e api.Exit) (signal bool, relay *api.RelayRoute) {
 // Dial reaches cfg.Exit, punched if it can, relayed if it must. A nil log
 // discards logs.
 func Dial(ctx context.Context, cfg Config, log *zap.Logger) (*Path, error) {
-	if cfg.Broker == nil || cfg.LeaseID == "" || cfg.Exit.NodeID == "" {
-		return nil, errors.New("natdial: Broker, LeaseID and Exit are required")
-	}
 	if log == nil {
 		log = zap.NewNop()
+	}
+	p, err := open(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	p.Dialer = exitdial.NewOver(cfg.Exit, p.pc, p.peer, log)
+	return p, nil
+}
+
+// open finds a path to cfg.Exit without a dialer on it.
+func open(ctx context.Context, cfg Config, log *zap.Logger) (*Path, error) {
+	if cfg.Broker == nil || cfg.LeaseID == "" || cfg.Exit.NodeID == "" {
+		return nil, errors.New("natdial: Broker, LeaseID and Exit are required")
 	}
 	log = log.Named("natdial").With(zap.String("exit", cfg.Exit.NodeID))
 	relay := cfg.Relay
@@ -103,7 +114,7 @@ func Dial(ctx context.Context, cfg Config, log *zap.Logger) (*Path, error) {
 	if relay == nil {
 		return nil, fmt.Errorf("%w: no relay for the exit; punching: %v", ErrUnreachable, punchErr)
 	}
-	return relayPath(cfg, relay, log)
+	return relayPath(cfg, relay)
 }
 
 // punchPath signals the exit and punches; it returns the relay the
@@ -130,15 +141,13 @@ func punchPath(ctx context.Context, cfg Config, log *zap.Logger) (*Path, *api.Re
 		sess.Close()
 		return nil, res.Relay, err
 	}
-	d := exitdial.NewOver(cfg.Exit, pc, punch.PeerAddr, log)
-	return &Path{Dialer: d, Kind: KindPunched, Pair: pc.Pair(), pc: pc}, res.Relay, nil
+	return &Path{Kind: KindPunched, Pair: pc.Pair(), pc: pc, peer: punch.PeerAddr}, res.Relay, nil
 }
 
-func relayPath(cfg Config, relay *api.RelayRoute, log *zap.Logger) (*Path, error) {
+func relayPath(cfg Config, relay *api.RelayRoute) (*Path, error) {
 	bc, err := forward.DialBuyer(relay.Addr, cfg.Exit.NodeID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: relay %s: %v", ErrUnreachable, relay.NodeID, err)
 	}
-	d := exitdial.NewOver(cfg.Exit, bc, forward.RelayAddr(cfg.Exit.NodeID), log)
-	return &Path{Dialer: d, Kind: KindRelayed, pc: bc}, nil
+	return &Path{Kind: KindRelayed, pc: bc, peer: forward.RelayAddr(cfg.Exit.NodeID)}, nil
 }
