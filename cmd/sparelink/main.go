@@ -1,6 +1,7 @@
-// Command sparelink is the buyer's tool: it runs the local gateway that
-// carries applications' traffic through a lease's exits, and the demo that
-// runs the whole market on one machine.
+// Command sparelink is the buyer's tool: it logs in to a broker, quotes and
+// buys leases, runs the local gateway that carries applications' traffic
+// through a lease's exits, checks receipt exports and releases offline, and
+// runs the demo market on one machine.
 package main
 
 import (
@@ -12,9 +13,13 @@ import (
 func main() {
 	var common cli.Common
 	root := cli.NewRoot("sparelink", "Buy network reach through SpareLink exits",
-		`sparelink is the SpareLink buyer's command line: "sparelink gateway" serves a
-local SOCKS5 and HTTP proxy that sends each connection through the exits of
-one of your leases, and "sparelink demo" runs a whole market on this machine.`, &common)
+		`sparelink is the SpareLink buyer's command line. "sparelink login" stores your
+broker and API key; "quote", "lease", "usage", "balance", "keys" and "webhooks"
+call the broker's API (tables by default, --json for scripts); "sparelink
+gateway" serves a local SOCKS5 and HTTP proxy that sends each connection
+through the exits of one of your leases (--create buys one); "verify" checks a
+lease's receipt export offline and "verify-release" a signed release; "sparelink
+demo" runs a whole market on this machine.`, &common)
 	// Runnable, so that an unknown command is a usage error rather than
 	// a silent help page.
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
