@@ -65,7 +65,7 @@ var scripts = []string{
 	"openwrt/sparelink-agent.init", "openwrt/sparelink-relay.init",
 	"openwrt/postinst", "openwrt/prerm",
 	"openrc/sparelink-agent", "openrc/sparelink-relay",
-	"testdata/openwrt-functions.sh",
+	"testdata/openwrt-functions.sh", "testdata/openwrt-rc.common",
 }
 
 // run runs a command and returns its combined output.

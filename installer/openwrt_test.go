@@ -36,7 +36,13 @@ func renderUCI(t *testing.T, body string) (string, map[string]any) {
 // looks for a token in the data directory.
 func agentAccepts(t *testing.T, config string) error {
 	t.Helper()
-	out, err := run(t, nil, filepath.Join(binaries(t), hostTarget.FileName("sparelink-agent")), "--config", config, "dashboard")
+	return binaryAccepts(t, filepath.Join(binaries(t), hostTarget.FileName("sparelink-agent")), config)
+}
+
+// binaryAccepts is agentAccepts with the agent binary at bin.
+func binaryAccepts(t *testing.T, bin, config string) error {
+	t.Helper()
+	out, err := run(t, nil, bin, "--config", config, "dashboard")
 	if err != nil && strings.Contains(out, "no dashboard token") {
 		return nil
 	}

@@ -1,7 +1,8 @@
 # A stand-in for the part of OpenWrt's /lib/functions.sh that the init
-# scripts use, for tests on machines without OpenWrt. Like the real one it
-# reads a UCI file by running it as shell, with config, option and list
-# defined as functions; UCI_CONFIG_DIR names the directory.
+# and maintainer scripts use, for tests on machines without OpenWrt. Like
+# the real one it reads a UCI file by running it as shell, with config,
+# option and list defined as functions; UCI_CONFIG_DIR names the
+# directory.
 # shellcheck shell=sh disable=SC2034,SC2154
 
 CONFIG_SECTION=""
@@ -50,4 +51,35 @@ config_list_foreach() {
 		"$fn" "$item" "$@"
 		i=$((i + 1))
 	done
+}
+
+# The user and group helpers edit the account files of the system, or of
+# the offline root named by IPKG_INSTROOT.
+group_exists() {
+	grep -qs "^$1:" "${IPKG_INSTROOT:-}/etc/group"
+}
+
+user_exists() {
+	grep -qs "^$1:" "${IPKG_INSTROOT:-}/etc/passwd"
+}
+
+# group_add_next prints the ID of group $1, adding it with the first free
+# ID from 65536 on when it does not exist.
+group_add_next() {
+	gid="$(grep -s "^$1:" "${IPKG_INSTROOT:-}/etc/group" | cut -d: -f3)"
+	if [ -z "$gid" ]; then
+		gid=65536
+		while cut -d: -f3 "${IPKG_INSTROOT:-}/etc/group" | grep -qx "$gid"; do
+			gid=$((gid + 1))
+		done
+		echo "$1:x:$gid:" >>"${IPKG_INSTROOT:-}/etc/group"
+	fi
+	echo "$gid"
+}
+
+# user_add NAME UID GID DESCRIPTION HOME SHELL
+user_add() {
+	[ -f "${IPKG_INSTROOT:-}/etc/passwd" ] || return 1
+	echo "$1:x:$2:$3:$4:$5:$6" >>"${IPKG_INSTROOT:-}/etc/passwd"
+	echo "$1:*:0:0:99999:7:::" >>"${IPKG_INSTROOT:-}/etc/shadow"
 }
