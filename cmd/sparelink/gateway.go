@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pion/webrtc/v4"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
@@ -18,7 +19,9 @@ import (
 	"github.com/sparelink/sparelink/client"
 	"github.com/sparelink/sparelink/client/exitdial"
 	"github.com/sparelink/sparelink/client/gateway"
+	"github.com/sparelink/sparelink/client/natdial"
 	"github.com/sparelink/sparelink/internal/cli"
+	"github.com/sparelink/sparelink/relay/punch"
 )
 
 type gatewayFlags struct {
@@ -30,6 +33,8 @@ type gatewayFlags struct {
 	socks, http string
 	gw          gateway.Config
 	refresh     time.Duration
+	stun        string
+	nat         natdial.LeaseConfig // set by runGateway from --stun
 }
 
 func gatewayCommand(common *cli.Common) *cobra.Command {
@@ -51,6 +56,9 @@ username (with --username set: <username>-session-<name>) or the
 ` + gateway.SessionHeader + ` header, and is the destination host otherwise.
 Exits are health-checked continuously; new connections leave a dead exit
 within seconds, and exits the lease gains are picked up at each --refresh.
+Exits behind NAT are signalled through the broker and reached over a
+punched path (which needs --stun, the broker's STUN server) or through
+their rendezvous relay.
 
   sparelink gateway --create --country DE --exits 2
   curl -x socks5h://127.0.0.1:1080 https://example.com/
@@ -78,6 +86,7 @@ within seconds, and exits the lease gains are picked up at each --refresh.
 	f.StringVar(&gf.gw.Username, "username", "", "require this proxy username")
 	f.StringVar(&gf.gw.Password, "password", "", "require this proxy password")
 	f.BoolVar(&gf.gw.AllowPublic, "allow-public", false, "allow listening on non-loopback addresses (needs --username and --password)")
+	f.StringVar(&gf.stun, "stun", "", "STUN server (host:port, the broker's --stun-listen) for punching to exits behind NAT (empty: reach them through their relays only)")
 	f.DurationVar(&gf.refresh, "refresh", time.Minute, "how often to refresh exit tokens and the lease's exits from the broker")
 	return cmd
 }
@@ -97,7 +106,8 @@ func runGateway(ctx context.Context, out, errw io.Writer, gf *gatewayFlags, log 
 	if gf.create && !gf.keepLease {
 		defer closeLease(c, l.ID, errw)
 	}
-	exits, err := exitdial.FromLease(l)
+	gf.nat = natConfig(gf.stun, l, log)
+	exits, err := natdial.FromLease(c, l, gf.nat, log.Named("exits"))
 	if err != nil {
 		return err
 	}
@@ -174,6 +184,21 @@ func serveLease(ctx context.Context, out io.Writer, gf *gatewayFlags, c *client.
 	wg.Add(1)
 	go func() { defer wg.Done(); pool.Watch(ctx, exitdial.HealthConfig{}) }()
 	fetch := func(ctx context.Context) (*api.Lease, error) { return c.Lease(ctx, l.ID) }
-	exitdial.KeepFresh(ctx, pool, fetch, gf.refresh, log)
+	exitdial.KeepFreshWith(ctx, pool, fetch, natdial.NewLeaseExits(c, gf.nat, log.Named("exits")), gf.refresh, log)
 	return nil
+}
+
+// natConfig is how the gateway reaches exits behind NAT: punched with
+// the STUN server given, else through their relays only, since punching
+// without server-reflexive candidates rarely crosses a NAT and costs the
+// ICE timeout before the relay is tried.
+func natConfig(stunServer string, l *api.Lease, log *zap.Logger) natdial.LeaseConfig {
+	if stunServer != "" {
+		return natdial.LeaseConfig{Punch: punch.Config{ICEServers: []webrtc.ICEServer{{URLs: []string{"stun:" + stunServer}}}}}
+	}
+	if behind := natdial.Behind(l); len(behind) > 0 {
+		log.Warn("exits behind NAT are reached through their relays only; pass --stun (the broker's STUN server) to punch direct paths",
+			zap.Strings("exits", behind))
+	}
+	return natdial.LeaseConfig{RelayOnly: true}
 }
