@@ -42,9 +42,10 @@ func TestGatewayOverNATExit(t *testing.T) {
 	cases := []struct {
 		name      string
 		relayOnly bool
+		wantKind  string
 	}{
-		{"punched", false},
-		{"relayed", true},
+		{"punched", false, natdial.KindPunched},
+		{"relayed", true, natdial.KindRelayed},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,7 +54,9 @@ func TestGatewayOverNATExit(t *testing.T) {
 				t.Fatalf("Behind: got %v, want [%s]", got, n.ID())
 			}
 			log := zaptest.NewLogger(t).Named("buyer")
-			exits, err := natdial.FromLease(buyer, l, natdial.LeaseConfig{Punch: punchtest.Config(), RelayOnly: tc.relayOnly}, log)
+			kinds := make(chan string, 8)
+			onPath := func(node, kind, _ string) { kinds <- node + " " + kind }
+			exits, err := natdial.FromLease(buyer, l, natdial.LeaseConfig{Punch: punchtest.Config(), RelayOnly: tc.relayOnly, OnPath: onPath}, log)
 			if err != nil || len(exits) != 1 || exits[0].Path == nil {
 				t.Fatalf("FromLease: got %+v, %v; want one exit with a path", exits, err)
 			}
@@ -66,6 +69,14 @@ func TestGatewayOverNATExit(t *testing.T) {
 				if got := get(t, proxy, canary.URL); !bytes.Equal(got, body) {
 					t.Fatalf("request %d: got %d bytes, want the %d byte canary", i, len(got), len(body))
 				}
+			}
+			select {
+			case got := <-kinds:
+				if want := n.ID() + " " + tc.wantKind; got != want {
+					t.Errorf("path opened: got %q, want %q", got, want)
+				}
+			default:
+				t.Errorf("no path reported to OnPath")
 			}
 			want := int64(2 * len(body))
 			nodetest.WaitFor(t, "the exit's meter", func() bool { return n.Meter().Lease(l.ID).Totals().Down >= want })

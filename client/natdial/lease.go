@@ -24,6 +24,10 @@ type LeaseConfig struct {
 	// RelayOnly skips punching: exits behind NAT are reached through
 	// their relays only.
 	RelayOnly bool
+	// OnPath, when set, is told of each path opened to an exit: its
+	// node ID, KindPunched or KindRelayed, and the candidate pair of a
+	// punched path. It must not block.
+	OnPath func(nodeID, kind, pair string)
 }
 
 // FromLease returns the QUIC exits of a lease as exitdial.FromLease does,
@@ -55,7 +59,7 @@ func FromLease(broker *client.Client, l *api.Lease, cfg LeaseConfig, log *zap.Lo
 			continue
 		}
 		exits[i].Path = opener(Config{Broker: broker, LeaseID: l.ID, Exit: e, Punch: cfg.Punch,
-			NAT: cfg.NAT, Relay: relay, RelayOnly: cfg.RelayOnly}, log)
+			NAT: cfg.NAT, Relay: relay, RelayOnly: cfg.RelayOnly}, cfg.OnPath, log)
 	}
 	return exits, nil
 }
@@ -72,7 +76,7 @@ func Behind(l *api.Lease) []string {
 }
 
 // opener returns an exitdial.OpenPath that reaches cfg.Exit with open.
-func opener(cfg Config, log *zap.Logger) exitdial.OpenPath {
+func opener(cfg Config, onPath func(nodeID, kind, pair string), log *zap.Logger) exitdial.OpenPath {
 	return func(ctx context.Context) (net.PacketConn, net.Addr, error) {
 		p, err := open(ctx, cfg, log)
 		if err != nil {
@@ -80,6 +84,9 @@ func opener(cfg Config, log *zap.Logger) exitdial.OpenPath {
 		}
 		log.Info("path to exit opened", zap.String("exit", cfg.Exit.NodeID),
 			zap.String("kind", p.Kind), zap.String("pair", p.Pair))
+		if onPath != nil {
+			onPath(cfg.Exit.NodeID, p.Kind, p.Pair)
+		}
 		return p.pc, p.peer, nil
 	}
 }
