@@ -96,6 +96,9 @@ func (p *Pool) check(ctx context.Context, m *member, cfg HealthConfig) {
 	if ctx.Err() != nil || p.closed.Load() {
 		return
 	}
+	if errors.Is(err, errPathOpening) {
+		return // no verdict until the path is open
+	}
 	id := m.d.exit.NodeID
 	if err == nil {
 		if m.revived() {

@@ -20,6 +20,14 @@ import (
 // connection over it ends.
 type OpenPath func(ctx context.Context) (pc net.PacketConn, peer net.Addr, err error)
 
+// errPathOpening is a health probe's answer while a path to the exit is
+// still being opened: no verdict yet, so that an exit whose path takes
+// longer to open than a probe may wait (ICE failing before the relay is
+// tried) is not found dead, and cut from dials waiting for it, before it
+// had a chance. An exit that was up is found dead when its connection
+// ends, before any new opening.
+var errPathOpening = errors.New("path to the exit is being opened")
+
 // Opening a path is bounded by openTimeout even when the dial that
 // started it gives up sooner; a failed opening is reported to dials for
 // openRetry before the next one starts, so that an unreachable exit is
@@ -127,6 +135,21 @@ func (v *pathDialer) current() (*opening, error) {
 	v.wg.Add(1)
 	go v.run(o)
 	return o, nil
+}
+
+// prepare starts an opening if there is none and reports whether a
+// handshake would find its outcome ready rather than wait for it.
+func (v *pathDialer) prepare() bool {
+	o, err := v.current()
+	if err != nil {
+		return true // closed: the handshake says so
+	}
+	select {
+	case <-o.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // stale reports whether o failed long enough ago to try again.

@@ -29,6 +29,9 @@ func (d *Dialer) probe(ctx context.Context, timeout time.Duration, wasUp bool) (
 	if conn == nil && wasUp {
 		return true, d.unavailable(errors.New("connection lost"))
 	}
+	if conn == nil && d.via != nil && !d.via.prepare() {
+		return false, errPathOpening
+	}
 	if conn == nil {
 		hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
 		defer cancel()
