@@ -30,6 +30,7 @@ type (
 	// buyerResult is one exit as the buyer reached it.
 	buyerResult struct {
 		Agent     string
+		Via       string // viaNatdial or viaGateway
 		Kind      string // punched or relayed
 		Pair      string
 		Got       int

@@ -75,7 +75,7 @@ func TestNATLab(t *testing.T) {
 		checkReach(t, a.router.name, ai, a.wantNAT)
 	}
 	buyer := l.start(buyerRouter.name, "buyer", "", dir)
-	if err := buyer.wait(120 * time.Second); err != nil {
+	if err := buyer.wait(180 * time.Second); err != nil {
 		t.Fatalf("buyer: %v", err)
 	}
 	var results []buyerResult
@@ -95,32 +95,44 @@ func checkReach(t *testing.T, name string, ai agentInfo, want api.NATBehavior) {
 
 func checkResults(t *testing.T, dir string, info inetInfo, results []buyerResult, relayed relayMeter) {
 	t.Helper()
-	if len(results) != len(agents) {
-		t.Fatalf("buyer results: got %d, want %d", len(results), len(agents))
+	if len(results) != 2*len(agents) {
+		t.Fatalf("buyer results: got %d, want %d (natdial and gateway per agent)", len(results), 2*len(agents))
 	}
 	for i, a := range agents {
-		r := results[i]
 		var ai agentInfo
 		readJSON(t, dir, "agent-"+a.router.name+".json", time.Second, &ai)
 		leg := relayed[ai.NodeID]
-		t.Logf("agent %s: %s path (pair %q), %d bytes, broker settled %d down, relay leg %d down",
-			a.router.name, r.Kind, r.Pair, r.Got, r.UsageDown, leg.Down)
-		if r.Err != "" || r.Kind != a.wantKind || r.Got != info.BodyLen {
-			t.Errorf("agent %s: got %s path, %d bytes, error %q; want %s, %d bytes", a.router.name, r.Kind, r.Got, r.Err, a.wantKind, info.BodyLen)
+		for _, r := range results[2*i : 2*i+2] {
+			checkResult(t, a.router.name, a.wantKind, info, r, leg.Down)
 		}
-		if r.UsageDown != int64(info.BodyLen) {
-			t.Errorf("agent %s: broker settled %d bytes down, want the %d the exit carried", a.router.name, r.UsageDown, info.BodyLen)
-		}
+		// Both runs carried the body; a relayed agent's relay leg
+		// carried both, a punched one's nothing.
 		switch a.wantKind {
 		case "relayed":
-			if leg.Down <= int64(info.BodyLen) {
-				t.Errorf("agent %s: relay leg carried %d bytes down, want more than the %d byte body", a.router.name, leg.Down, info.BodyLen)
+			if leg.Down <= int64(2*info.BodyLen) {
+				t.Errorf("agent %s: relay leg carried %d bytes down, want more than the two %d byte bodies", a.router.name, leg.Down, info.BodyLen)
 			}
 		case "punched":
 			if leg.Down != 0 {
 				t.Errorf("agent %s: relay leg carried %d bytes down, want none on a punched path", a.router.name, leg.Down)
 			}
 		}
+	}
+}
+
+// checkResult checks one way the buyer reached an agent.
+func checkResult(t *testing.T, agent, wantKind string, info inetInfo, r buyerResult, legDown int64) {
+	t.Helper()
+	t.Logf("agent %s via %s: %s path (pair %q), %d bytes, broker settled %d down, relay leg %d down in all",
+		agent, r.Via, r.Kind, r.Pair, r.Got, r.UsageDown, legDown)
+	if r.Agent != agent {
+		t.Errorf("result for agent %s: got agent %q", agent, r.Agent)
+	}
+	if r.Err != "" || r.Kind != wantKind || r.Got != info.BodyLen {
+		t.Errorf("agent %s via %s: got %s path, %d bytes, error %q; want %s, %d bytes", agent, r.Via, r.Kind, r.Got, r.Err, wantKind, info.BodyLen)
+	}
+	if r.UsageDown != int64(info.BodyLen) {
+		t.Errorf("agent %s via %s: broker settled %d bytes down, want the %d the exit carried", agent, r.Via, r.UsageDown, info.BodyLen)
 	}
 }
 

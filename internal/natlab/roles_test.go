@@ -152,9 +152,11 @@ func buyerRole(t *testing.T, dir string) {
 	for _, a := range agents {
 		var ai agentInfo
 		readJSON(t, dir, "agent-"+a.router.name+".json", time.Minute, &ai)
-		r := reachAgent(t, buyer, info, ai, a.country)
-		r.Agent = a.router.name
-		results = append(results, r)
+		direct := reachAgent(t, buyer, info, ai, a.country)
+		direct.Agent, direct.Via = a.router.name, viaNatdial
+		gw := reachViaGateway(t, buyer, info, ai, a.country)
+		gw.Agent = a.router.name
+		results = append(results, direct, gw)
 	}
 	writeJSON(t, dir, "buyer.json", results)
 }
