@@ -152,6 +152,23 @@ func (v *pathDialer) prepare() bool {
 	}
 }
 
+// pathReady reports whether a probe's handshake through d would not
+// wait for a path: no handshake is under way (it may be waiting for one)
+// and the last opening has ended. Otherwise it starts an opening if
+// there is none.
+func (d *Dialer) pathReady() bool {
+	select {
+	case d.sem <- struct{}{}:
+		defer func() { <-d.sem }()
+	default:
+		return false // a handshake is under way
+	}
+	if conn, _, err := d.current(); conn != nil || err != nil {
+		return true
+	}
+	return d.via.prepare()
+}
+
 // stale reports whether o failed long enough ago to try again.
 func (v *pathDialer) stale(o *opening) bool {
 	select {

@@ -29,7 +29,7 @@ func (d *Dialer) probe(ctx context.Context, timeout time.Duration, wasUp bool) (
 	if conn == nil && wasUp {
 		return true, d.unavailable(errors.New("connection lost"))
 	}
-	if conn == nil && d.via != nil && !d.via.prepare() {
+	if conn == nil && d.via != nil && !d.pathReady() {
 		return false, errPathOpening
 	}
 	if conn == nil {
