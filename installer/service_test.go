@@ -81,6 +81,7 @@ func (b *lockedBuffer) String() string {
 // installed config's country, and stops it.
 func pairAndRun(t *testing.T, m *nodetest.Market, installOut, country string) {
 	t.Helper()
+	defer func(start time.Time) { t.Logf("paired, ran and stopped the installed agent in %v", time.Since(start).Round(time.Millisecond)) }(time.Now())
 	ctx := context.Background()
 	op, key := m.Account(api.KindOperator, "Installer Test Operator")
 	code, err := client.New(m.URL, key).CreatePairingCode(ctx, 0)
@@ -102,7 +103,9 @@ func pairAndRun(t *testing.T, m *nodetest.Market, installOut, country string) {
 	if err := agent.Start(); err != nil {
 		t.Fatalf("start the installed agent: %v", err)
 	}
+	started := time.Now()
 	node, waitErr := waitOnline(m, op.ID, 30*time.Second)
+	t.Logf("installed agent: listed online after %v", time.Since(started).Round(time.Millisecond))
 	stopErr := stopAgent(agent)
 	t.Logf("installed agent's log:\n%s", log.String())
 	if waitErr != nil {
