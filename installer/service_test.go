@@ -81,7 +81,9 @@ func (b *lockedBuffer) String() string {
 // installed config's country, and stops it.
 func pairAndRun(t *testing.T, m *nodetest.Market, installOut, country string) {
 	t.Helper()
-	defer func(start time.Time) { t.Logf("paired, ran and stopped the installed agent in %v", time.Since(start).Round(time.Millisecond)) }(time.Now())
+	defer func(start time.Time) {
+		t.Logf("paired, ran and stopped the installed agent in %v", time.Since(start).Round(time.Millisecond))
+	}(time.Now())
 	ctx := context.Background()
 	op, key := m.Account(api.KindOperator, "Installer Test Operator")
 	code, err := client.New(m.URL, key).CreatePairingCode(ctx, 0)
