@@ -44,8 +44,15 @@ func (b *Broker) createKey(w http.ResponseWriter, r *http.Request, p principal) 
 	if err != nil {
 		return err
 	}
+	if req.SpendLimitMicros < 0 || req.SpendLimitMicros > store.MaxAmountMicros || req.ByteLimit < 0 {
+		return badRequest("spend_limit_micros and byte_limit must be from 0 (none) up")
+	}
+	if (req.SpendLimitMicros > 0 || req.ByteLimit > 0) && scope != store.ScopeBuyer {
+		return badRequest("spend and byte limits apply to buyer keys")
+	}
 	key, id, hash := newAPIKey(scope)
-	k := store.APIKey{ID: id, AccountID: acct.ID, Scope: scope, Hash: hash, CreatedAt: b.now(), AllowedCIDRs: networks}
+	k := store.APIKey{ID: id, AccountID: acct.ID, Scope: scope, Hash: hash, CreatedAt: b.now(), AllowedCIDRs: networks,
+		SpendLimitMicros: req.SpendLimitMicros, ByteLimit: req.ByteLimit}
 	if life > 0 {
 		k.ExpiresAt = k.CreatedAt.Add(life)
 	}
@@ -62,7 +69,7 @@ func keyView(k store.APIKey) api.Key {
 	return api.Key{
 		ID: k.ID, AccountID: k.AccountID, Scope: string(k.Scope),
 		CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt,
-		AllowedCIDRs: k.AllowedCIDRs,
+		AllowedCIDRs: k.AllowedCIDRs, SpendLimitMicros: k.SpendLimitMicros, ByteLimit: k.ByteLimit,
 	}
 }
 

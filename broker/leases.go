@@ -78,6 +78,7 @@ func (b *Broker) createLease(w http.ResponseWriter, r *http.Request, p principal
 	}
 	o.price = b.leasePrice(o.exits)
 	l := b.newLease(p.AccountID, req, o)
+	l.KeyID = p.KeyID
 	if l.HoldMicros < 1 {
 		return badRequest("max_bytes %d costs nothing at %d micros per GB; ask for more", req.MaxBytes, o.price)
 	}

@@ -68,6 +68,7 @@ var apiSuite = []struct {
 	{"TestPairingCodes", TestPairingCodes},
 	{"TestLeaseTopUp", TestLeaseTopUp},
 	{"TestEnsureAdminSavesFirst", TestEnsureAdminSavesFirst},
+	{"TestKeySpendLimits", TestKeySpendLimits},
 	{"TestWireGuardLeaseNeedsKey", TestWireGuardLeaseNeedsKey},
 	{"TestListingsPage", TestListingsPage},
 	{"TestListingRefusals", TestListingRefusals},

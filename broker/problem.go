@@ -66,6 +66,8 @@ func storeProblem(err error, what string) error {
 		p = notFound("%s not found", what)
 	case errors.Is(err, store.ErrConflict):
 		p = conflict("%s conflicts with an existing one", what)
+	case errors.Is(err, store.ErrKeyLimit):
+		p = newProblem(http.StatusPaymentRequired, api.CodeKeyLimitReached, "this API key's spend or byte limit would be exceeded")
 	case errors.Is(err, store.ErrInsufficientFunds):
 		p = newProblem(http.StatusPaymentRequired, api.CodeInsufficientFunds, "available balance does not cover the hold")
 	case errors.Is(err, store.ErrIdempotencyMismatch):

@@ -12,6 +12,7 @@ var (
 	ErrNotFound              = &Error{Code: api.CodeNotFound}
 	ErrConflict              = &Error{Code: api.CodeConflict}
 	ErrInsufficientFunds     = &Error{Code: api.CodeInsufficientFunds}
+	ErrKeyLimitReached       = &Error{Code: api.CodeKeyLimitReached}
 	ErrIdempotencyMismatch   = &Error{Code: api.CodeIdempotencyMismatch}
 	ErrIdempotencyInProgress = &Error{Code: api.CodeIdempotencyInProgress}
 	ErrNoSupply              = &Error{Code: api.CodeNoSupply}

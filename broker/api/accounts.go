@@ -26,6 +26,11 @@ type CreateKeyRequest struct {
 	Scope            string   `json:"scope,omitempty"`
 	ExpiresInSeconds int64    `json:"expires_in_seconds,omitempty"`
 	AllowedCIDRs     []string `json:"allowed_cidrs,omitempty"`
+	// SpendLimitMicros and ByteLimit cap what the leases a buyer key buys
+	// may commit: money held by live leases plus what ended ones were
+	// charged, and every byte they were bought for. Zero: no limit.
+	SpendLimitMicros int64 `json:"spend_limit_micros,omitempty"`
+	ByteLimit        int64 `json:"byte_limit,omitempty"`
 }
 
 // Key describes an API key. The Key field holds the full key string,
@@ -41,6 +46,9 @@ type Key struct {
 	ExpiresAt    time.Time `json:"expires_at,omitzero"`
 	RevokedAt    time.Time `json:"revoked_at,omitzero"`
 	AllowedCIDRs []string  `json:"allowed_cidrs,omitempty"`
+	// SpendLimitMicros and ByteLimit are the key's limits, as created.
+	SpendLimitMicros int64 `json:"spend_limit_micros,omitempty"`
+	ByteLimit        int64 `json:"byte_limit,omitempty"`
 }
 
 // KeyList is the body of GET /v1/keys, one page in ID order. Like every

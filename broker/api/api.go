@@ -57,6 +57,9 @@ const (
 	// CodeRateLimited (429) means the key sent too many requests; retry
 	// after Retry-After.
 	CodeRateLimited = "rate_limited"
+	// CodeKeyLimitReached (402) means the lease or extension would take
+	// the API key past its spend_limit_micros or byte_limit.
+	CodeKeyLimitReached = "key_limit_reached"
 )
 
 // ProblemTypePrefix starts the type URI of every problem; the code follows.

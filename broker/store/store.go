@@ -77,6 +77,10 @@ type APIKey struct {
 	// AllowedCIDRs, when not empty, lists the client networks (CIDR
 	// prefixes such as "203.0.113.0/24") the key may be used from.
 	AllowedCIDRs []string
+	// SpendLimitMicros and ByteLimit, when positive, cap what leases
+	// bought with the key may commit (see KeyLimitColumns); zero: none.
+	SpendLimitMicros int64
+	ByteLimit        int64
 }
 
 // Region is where a node's traffic leaves the internet.
@@ -222,6 +226,9 @@ type Lease struct {
 	// Coverage is what the buyer asked of the exits' location; a
 	// replacement for a dead exit must match it too.
 	Coverage Coverage
+	// KeyID is the API key that bought the lease ("" for leases stored
+	// before keys were kept); its limits apply to the lease's holds.
+	KeyID string
 }
 
 // EndedLease is a lease that stopped being active: closed, expired or

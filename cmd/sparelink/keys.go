@@ -23,15 +23,20 @@ func keysCommand(common *cli.Common) *cobra.Command {
 	var lf, cf, rf apiFlags
 	var expires time.Duration
 	var cidrs []string
+	var spendLimit float64
+	var byteLimitMiB int64
 	create := apiCommand(common, "create", "Create an API key (shown once)", cobra.NoArgs, &cf,
 		func(cmd *cobra.Command, c *client.Client, _ []string) (any, func(io.Writer), error) {
-			k, err := c.CreateKey(cmd.Context(), api.CreateKeyRequest{ExpiresInSeconds: int64(expires / time.Second), AllowedCIDRs: cidrs})
+			k, err := c.CreateKey(cmd.Context(), api.CreateKeyRequest{ExpiresInSeconds: int64(expires / time.Second), AllowedCIDRs: cidrs,
+				SpendLimitMicros: int64(spendLimit * 1e6), ByteLimit: byteLimitMiB << 20})
 			return k, func(w io.Writer) {
 				fmt.Fprintf(w, "%s\n\nKey %s: store it now, the broker never shows it again.\n", k.Key, k.ID)
 			}, err
 		})
 	create.Flags().DurationVar(&expires, "expires-in", 0, "expire the key after this long (default: never)")
 	create.Flags().StringSliceVar(&cidrs, "allowed-cidr", nil, "only accept the key from these networks")
+	create.Flags().Float64Var(&spendLimit, "spend-limit", 0, "most the key's leases may commit, in currency units (default: no limit)")
+	create.Flags().Int64Var(&byteLimitMiB, "byte-limit-mib", 0, "most bytes, in MiB, the key's leases may be bought for (default: no limit)")
 	cmd.AddCommand(
 		apiCommand(common, "list", "List your keys, without secrets", cobra.NoArgs, &lf,
 			func(cmd *cobra.Command, c *client.Client, _ []string) (any, func(io.Writer), error) {

@@ -65,9 +65,9 @@ func (s *Store) CreateKey(ctx context.Context, k store.APIKey) error {
 	if k.CreatedAt.IsZero() {
 		k.CreatedAt = s.now()
 	}
-	_, err := s.exec(ctx, `INSERT INTO api_keys (`+keyColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	_, err := s.exec(ctx, `INSERT INTO api_keys (`+keyColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		k.ID, k.AccountID, string(k.Scope), blob(k.Hash),
-		toNanos(k.CreatedAt), toNanos(k.ExpiresAt), toNanos(k.RevokedAt), list(k.AllowedCIDRs))
+		toNanos(k.CreatedAt), toNanos(k.ExpiresAt), toNanos(k.RevokedAt), list(k.AllowedCIDRs), k.SpendLimitMicros, k.ByteLimit)
 	if err != nil {
 		return fmt.Errorf("create key %s: %w", k.ID, constraint(err))
 	}
@@ -75,7 +75,8 @@ func (s *Store) CreateKey(ctx context.Context, k store.APIKey) error {
 }
 
 // keyColumns is the column list scanKey expects.
-const keyColumns = `id, account_id, scope, hash, created_at, expires_at, revoked_at, allowed_cidrs`
+const keyColumns = `id, account_id, scope, hash, created_at, expires_at, revoked_at, allowed_cidrs,
+	spend_limit_micros, byte_limit`
 
 // scanKey reads one api_keys row.
 func scanKey(row pgx.Row) (store.APIKey, error) {
@@ -84,7 +85,8 @@ func scanKey(row pgx.Row) (store.APIKey, error) {
 		scope                     string
 		created, expires, revoked int64
 	)
-	if err := row.Scan(&k.ID, &k.AccountID, &scope, &k.Hash, &created, &expires, &revoked, &k.AllowedCIDRs); err != nil {
+	if err := row.Scan(&k.ID, &k.AccountID, &scope, &k.Hash, &created, &expires, &revoked, &k.AllowedCIDRs,
+		&k.SpendLimitMicros, &k.ByteLimit); err != nil {
 		return store.APIKey{}, err
 	}
 	k.AllowedCIDRs = unlist(k.AllowedCIDRs)

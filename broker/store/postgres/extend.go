@@ -43,6 +43,14 @@ func (s *Store) extendLease(ctx context.Context, tx pgx.Tx, e store.LeaseExtensi
 	case r.HoldMicros > store.MaxAmountMicros-e.AddHoldMicros || r.MaxBytes > math.MaxInt64-e.AddMaxBytes:
 		return store.Lease{}, fmt.Errorf("extended lease too large: %w", store.ErrInvalid)
 	}
+	if r.KeyID != "" {
+		if err := lockAccounts(ctx, tx, r.BuyerID); err != nil {
+			return store.Lease{}, err
+		}
+		if err := keyLimits(ctx, tx, r.KeyID, e.AddHoldMicros, e.AddMaxBytes); err != nil {
+			return store.Lease{}, err
+		}
+	}
 	if e.AddHoldMicros > 0 {
 		if err := s.addHold(ctx, tx, r, e.AddHoldMicros); err != nil {
 			return store.Lease{}, err

@@ -12,7 +12,7 @@ import (
 // leaseColumns is the column list scanLease expects, in insert order,
 // followed by charged_micros.
 const leaseColumns = `id, buyer_id, status, price_micros_per_gb, fee_bps, hold_micros, rate_bps,
-	protocols, node_ids, created_at, expires_at, closed_at, max_bytes, mode, buyer_key, coverage`
+	protocols, node_ids, created_at, expires_at, closed_at, max_bytes, mode, buyer_key, coverage, key_id`
 
 // leaseRow is a lease with the bookkeeping the Lease type does not expose.
 type leaseRow struct {
@@ -38,7 +38,7 @@ func scanLease(row pgx.Row) (leaseRow, error) {
 	)
 	err := row.Scan(&r.ID, &r.BuyerID, &status, &r.PriceMicrosPerGB, &r.FeeBPS, &r.HoldMicros,
 		&r.RateBps, &r.Protocols, &r.NodeIDs, &created, &expires, &closedN, &r.MaxBytes, &r.Mode, &r.BuyerKey,
-		&coverage, &r.charged)
+		&coverage, &r.KeyID, &r.charged)
 	if err != nil {
 		return leaseRow{}, err
 	}

@@ -62,6 +62,9 @@ func (s *Store) createLease(ctx context.Context, tx pgx.Tx, idemKey string, hash
 		return store.Lease{}, false, fmt.Errorf("hold %d, available %d: %w",
 			l.HoldMicros, avail, store.ErrInsufficientFunds)
 	}
+	if err := keyLimits(ctx, tx, l.KeyID, l.HoldMicros, l.MaxBytes); err != nil {
+		return store.Lease{}, false, err
+	}
 	if l, err = s.insertLease(ctx, tx, l); err != nil {
 		return store.Lease{}, false, err
 	}
@@ -115,10 +118,10 @@ func (s *Store) insertLease(ctx context.Context, tx pgx.Tx, l store.Lease) (stor
 	}
 	l.Status = store.LeaseActive
 	_, err = tx.Exec(ctx, `INSERT INTO leases (`+leaseColumns+`, charged_micros)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14, $15, 0)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14, $15, $16, 0)`,
 		l.ID, l.BuyerID, string(l.Status), l.PriceMicrosPerGB, l.FeeBPS, l.HoldMicros, l.RateBps,
 		list(l.Protocols), list(l.NodeIDs), toNanos(l.CreatedAt), toNanos(l.ExpiresAt), l.MaxBytes, l.Mode,
-		nonNil(l.BuyerKey), store.EncodeCoverage(l.Coverage))
+		nonNil(l.BuyerKey), store.EncodeCoverage(l.Coverage), l.KeyID)
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("insert lease %s: %w", l.ID, constraint(err))
 	}

@@ -40,9 +40,9 @@ func (s *Store) RedeemPairingCode(ctx context.Context, hash []byte, now time.Tim
 			return err
 		}
 		k.AccountID = op
-		_, err = tx.Exec(ctx, `INSERT INTO api_keys (`+keyColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		_, err = tx.Exec(ctx, `INSERT INTO api_keys (`+keyColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			k.ID, k.AccountID, string(k.Scope), blob(k.Hash),
-			toNanos(k.CreatedAt), toNanos(k.ExpiresAt), toNanos(k.RevokedAt), list(k.AllowedCIDRs))
+			toNanos(k.CreatedAt), toNanos(k.ExpiresAt), toNanos(k.RevokedAt), list(k.AllowedCIDRs), k.SpendLimitMicros, k.ByteLimit)
 		return constraint(err)
 	})
 	if err != nil {

@@ -73,9 +73,9 @@ func (s *Store) CreateKey(ctx context.Context, k store.APIKey) error {
 		return fmt.Errorf("create key %s: %w", k.ID, err)
 	}
 	_, err = s.exec(ctx,
-		`INSERT INTO api_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO api_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		k.ID, k.AccountID, string(k.Scope), k.Hash,
-		toNanos(k.CreatedAt), toNanos(k.ExpiresAt), toNanos(k.RevokedAt), cidrs)
+		toNanos(k.CreatedAt), toNanos(k.ExpiresAt), toNanos(k.RevokedAt), cidrs, k.SpendLimitMicros, k.ByteLimit)
 	if err != nil {
 		return fmt.Errorf("create key %s: %w", k.ID, constraint(err))
 	}
@@ -83,7 +83,8 @@ func (s *Store) CreateKey(ctx context.Context, k store.APIKey) error {
 }
 
 // keyColumns is the column list scanKey expects.
-const keyColumns = `id, account_id, scope, hash, created_at, expires_at, revoked_at, allowed_cidrs`
+const keyColumns = `id, account_id, scope, hash, created_at, expires_at, revoked_at, allowed_cidrs,
+	spend_limit_micros, byte_limit`
 
 // scanKey reads one api_keys row.
 func scanKey(row interface{ Scan(...any) error }) (store.APIKey, error) {
@@ -92,7 +93,8 @@ func scanKey(row interface{ Scan(...any) error }) (store.APIKey, error) {
 		scope, cidrs              string
 		created, expires, revoked int64
 	)
-	if err := row.Scan(&k.ID, &k.AccountID, &scope, &k.Hash, &created, &expires, &revoked, &cidrs); err != nil {
+	if err := row.Scan(&k.ID, &k.AccountID, &scope, &k.Hash, &created, &expires, &revoked, &cidrs,
+		&k.SpendLimitMicros, &k.ByteLimit); err != nil {
 		return store.APIKey{}, err
 	}
 	var err error

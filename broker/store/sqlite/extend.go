@@ -40,6 +40,9 @@ func (s *Store) extendLease(ctx context.Context, tx *sql.Tx, e store.LeaseExtens
 	case r.HoldMicros > store.MaxAmountMicros-e.AddHoldMicros || r.MaxBytes > math.MaxInt64-e.AddMaxBytes:
 		return store.Lease{}, fmt.Errorf("extended lease too large: %w", store.ErrInvalid)
 	}
+	if err := keyLimits(ctx, tx, r.KeyID, e.AddHoldMicros, e.AddMaxBytes); err != nil {
+		return store.Lease{}, err
+	}
 	if e.AddHoldMicros > 0 {
 		avail, err := balance(ctx, tx, availableBook(r.BuyerID))
 		if err != nil {

@@ -9,7 +9,7 @@ import (
 
 // leaseColumns is the column list scanLease expects, in insert order.
 const leaseColumns = `id, buyer_id, status, price_micros_per_gb, fee_bps, hold_micros, rate_bps,
-	protocols, node_ids, created_at, expires_at, closed_at, max_bytes, mode, buyer_key, coverage`
+	protocols, node_ids, created_at, expires_at, closed_at, max_bytes, mode, buyer_key, coverage, key_id`
 
 // leaseRow is a lease with the bookkeeping the Lease type does not expose.
 type leaseRow struct {
@@ -35,7 +35,7 @@ func scanLease(row interface{ Scan(...any) error }) (leaseRow, error) {
 	)
 	err := row.Scan(&r.ID, &r.BuyerID, &status, &r.PriceMicrosPerGB, &r.FeeBPS, &r.HoldMicros,
 		&r.RateBps, &protocols, &nodes, &created, &expires, &closedN, &r.MaxBytes, &r.Mode, &r.BuyerKey,
-		&coverage, &r.charged)
+		&coverage, &r.KeyID, &r.charged)
 	if err != nil {
 		return leaseRow{}, err
 	}

@@ -56,6 +56,9 @@ func (s *Store) createLease(ctx context.Context, tx *sql.Tx, idemKey string, has
 		return store.Lease{}, false, fmt.Errorf("hold %d, available %d: %w",
 			l.HoldMicros, avail, store.ErrInsufficientFunds)
 	}
+	if err := keyLimits(ctx, tx, l.KeyID, l.HoldMicros, l.MaxBytes); err != nil {
+		return store.Lease{}, false, err
+	}
 	if l, err = s.insertLease(ctx, tx, l); err != nil {
 		return store.Lease{}, false, err
 	}
@@ -116,10 +119,10 @@ func (s *Store) insertLease(ctx context.Context, tx *sql.Tx, l store.Lease) (sto
 		return store.Lease{}, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO leases (`+leaseColumns+`, charged_micros)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
 		l.ID, l.BuyerID, string(l.Status), l.PriceMicrosPerGB, l.FeeBPS, l.HoldMicros, l.RateBps,
 		protocols, nodeIDs, toNanos(l.CreatedAt), toNanos(l.ExpiresAt), toNanos(l.ClosedAt), l.MaxBytes, l.Mode,
-		nonNil(l.BuyerKey), store.EncodeCoverage(l.Coverage))
+		nonNil(l.BuyerKey), store.EncodeCoverage(l.Coverage), l.KeyID)
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("insert lease %s: %w", l.ID, constraint(err))
 	}

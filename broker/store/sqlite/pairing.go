@@ -44,9 +44,9 @@ func (s *Store) RedeemPairingCode(ctx context.Context, hash []byte, now time.Tim
 			toNanos(now), k.ID, hash); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO api_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO api_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			k.ID, k.AccountID, string(k.Scope), k.Hash,
-			toNanos(k.CreatedAt), toNanos(k.ExpiresAt), toNanos(k.RevokedAt), cidrs)
+			toNanos(k.CreatedAt), toNanos(k.ExpiresAt), toNanos(k.RevokedAt), cidrs, k.SpendLimitMicros, k.ByteLimit)
 		return constraint(err)
 	})
 	if err != nil {

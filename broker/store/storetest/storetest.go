@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"WireGuardPeers", testWireGuardPeers},
 		{"PairingCodes", testPairingCodes},
 		{"AddLeaseExit", testAddLeaseExit},
+		{"KeyLimits", testKeyLimits},
 		{"Credit", testCredit},
 		{"CreditIdempotency", testCreditIdempotency},
 		{"Balance", testBalance},
