@@ -13,41 +13,16 @@ import (
 	"github.com/sparelink/sparelink/agent"
 	"github.com/sparelink/sparelink/agent/owner"
 	"github.com/sparelink/sparelink/client/exitdial"
-	"github.com/sparelink/sparelink/internal/testenv"
+	"github.com/sparelink/sparelink/internal/browsertest"
 )
 
-// browser starts headless Chromium with a fresh profile and returns a tab
-// that closes, with the browser, when the test ends.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path := testenv.NeedTool(t, "chromium")
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
+// browser starts headless Chromium for a test.
+func browser(t *testing.T) context.Context { return browsertest.Start(t) }
 
-// do runs steps in the tab, each within 20s.
+// do runs steps in the tab.
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("browser: %s: %v", what, err)
-	}
+	browsertest.Do(t, ctx, what, steps...)
 }
 
 // read evaluates a JavaScript expression in the page.

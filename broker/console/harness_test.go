@@ -12,10 +12,10 @@ import (
 
 	"github.com/sparelink/sparelink/broker/api"
 	"github.com/sparelink/sparelink/client"
+	"github.com/sparelink/sparelink/internal/browsertest"
 	"github.com/sparelink/sparelink/internal/identity"
 	"github.com/sparelink/sparelink/internal/node"
 	"github.com/sparelink/sparelink/internal/nodetest"
-	"github.com/sparelink/sparelink/internal/testenv"
 )
 
 // startNode runs an exit in country for op that may reach allow, with
@@ -63,19 +63,7 @@ func buyer(t *testing.T, m *nodetest.Market) (string, *client.Client) {
 // 401, a scope's 403): a script error or a policy violation.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	path := testenv.NeedTool(t, "chromium")
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline
-		t.Fatalf("start chromium: %v", err)
-	}
+	ctx := browsertest.Start(t)
 	errs := watchConsole(ctx)
 	t.Cleanup(func() {
 		for _, e := range errs.list() {
@@ -117,14 +105,10 @@ func watchConsole(ctx context.Context) *pageErrors {
 	return p
 }
 
-// do runs steps in the tab, all within 20s.
+// do runs steps in the tab.
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("browser: %s: %v", what, err)
-	}
+	browsertest.Do(t, ctx, what, steps...)
 }
 
 // eval evaluates a JavaScript expression in the page.
